@@ -1,0 +1,65 @@
+using ModelBuild.Runtime.Kernels;
+
+namespace ModelBuild.Runtime.Engine.Operators;
+
+/// <summary>
+/// Executes one MNN op. An instance is created once per op when a session is built (constructor receives the
+/// op's unpacked parameters and may pre-pack weights); then, per run, the engine calls <see cref="Reshape"/>
+/// (only when input shapes changed since the last run, or when the op reads input values) followed by
+/// <see cref="Execute"/>. Implementations are sealed classes marked with <see cref="MnnOperatorAttribute"/>.
+/// </summary>
+internal abstract class OperatorExecutor
+{
+    /// <summary>
+    /// Sets every output's shape and element type with <c>ctx.Outputs[i].Reshape(shape, type)</c>.
+    /// May read input values (e.g. a Reshape's shape tensor). Throws ModelBuildException (MB4001/MB4004)
+    /// when input shapes are incompatible.
+    /// </summary>
+    public abstract void Reshape(OpContext ctx);
+
+    /// <summary>Computes the outputs. Shapes are those set by the last <see cref="Reshape"/>.</summary>
+    public abstract void Execute(OpContext ctx);
+
+    /// <summary>
+    /// True when output shapes depend on input VALUES (Reshape with a shape input, Shape, Range, ...), so the
+    /// engine must call Reshape on every run, after the inputs are computed.
+    /// </summary>
+    public virtual bool ShapeDependsOnInputValues => false;
+}
+
+/// <summary>Per-op view the engine hands to an executor.</summary>
+internal sealed class OpContext
+{
+    public OpContext(string opName, Tensor[] inputs, Tensor[] outputs)
+    {
+        OpName = opName;
+        Inputs = inputs;
+        Outputs = outputs;
+    }
+
+    public string OpName { get; }
+
+    public Tensor[] Inputs { get; }
+
+    public Tensor[] Outputs { get; }
+
+    public IsaLevel Isa { get; set; }
+
+    /// <summary>Threads the op may use (1 = run on the calling thread only).</summary>
+    public int Threads { get; set; } = 1;
+
+    public ModelBuildException Error(string message) =>
+        new(ErrorCodes.RuntimeShapeMismatch, $"op '{OpName}': {message}");
+}
+
+/// <summary>Registers an executor class for one or more MNN op types (by the OpType enum's numeric value).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
+internal sealed class MnnOperatorAttribute : Attribute
+{
+    public MnnOperatorAttribute(params int[] opTypes)
+    {
+        OpTypes = opTypes;
+    }
+
+    public int[] OpTypes { get; }
+}
