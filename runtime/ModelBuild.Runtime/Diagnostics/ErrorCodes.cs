@@ -64,4 +64,7 @@ public static class ErrorCodes
 
     // --- build integration ---
     public const string BuildToolFailed = "MB6001";
+
+    // --- warnings ---
+    public const string OnnxDefaultAttributeUsed = "MB7001";
 }
