@@ -6,7 +6,12 @@ namespace ModelBuild.Runtime.Engine.Operators;
 /// Executes one MNN op. An instance is created once per op when a session is built (constructor receives the
 /// op's unpacked parameters and may pre-pack weights); then, per run, the engine calls <see cref="Reshape"/>
 /// (only when input shapes changed since the last run, or when the op reads input values) followed by
-/// <see cref="Execute"/>. Implementations are sealed classes marked with <see cref="MnnOperatorAttribute"/>.
+/// <see cref="Execute"/>. Implementations are sealed classes marked with <see cref="MnnOperatorAttribute"/> and
+/// have a constructor taking the op (<c>ctor(OpT op)</c>, preferred) or no arguments; the engine's
+/// <c>OperatorRegistry</c> finds them by reflection. A constructor that rejects the op's parameters throws
+/// ModelBuildException (MB3002 unsupported attribute, MB1103 malformed op); this happens at session creation.
+/// Output tensors handed to an executor may share their buffers with other (non-overlapping-lifetime) tensors,
+/// so an executor must not keep references to tensor spans between calls, and must fully write its outputs.
 /// </summary>
 internal abstract class OperatorExecutor
 {
@@ -52,13 +57,21 @@ internal sealed class OpContext
         new(ErrorCodes.RuntimeShapeMismatch, $"op '{OpName}': {message}");
 }
 
-/// <summary>Registers an executor class for one or more MNN op types (by the OpType enum's numeric value).</summary>
+/// <summary>
+/// Registers an executor class for one or more MNN op types: <c>[MnnOperator(OpType.Reshape)]</c> (preferred) or by
+/// the OpType enum's numeric value.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
 internal sealed class MnnOperatorAttribute : Attribute
 {
     public MnnOperatorAttribute(params int[] opTypes)
     {
         OpTypes = opTypes;
+    }
+
+    public MnnOperatorAttribute(params ModelBuild.Runtime.Format.Schema.OpType[] opTypes)
+    {
+        OpTypes = Array.ConvertAll(opTypes, t => (int)t);
     }
 
     public int[] OpTypes { get; }
