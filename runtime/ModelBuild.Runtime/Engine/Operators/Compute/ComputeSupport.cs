@@ -1,0 +1,96 @@
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime.Engine.Operators.Compute;
+
+/// <summary>Parameter access, shape checks and threading shared by the compute executors.</summary>
+internal static class ComputeSupport
+{
+    /// <summary>The op's parameter table of type <typeparamref name="T"/>; a clear error when it is absent.</summary>
+    public static T Param<T>(OpT op)
+        where T : class =>
+        op.Main?.Value as T
+        ?? throw new ModelBuildException(
+            ErrorCodes.MnnInvalidGraph,
+            $"op '{op.Name}' ({op.Type}): expected a {typeof(T).Name.TrimEnd('T')} parameter, found {op.Main?.Type.ToString() ?? "none"}");
+
+    public static T? OptionalParam<T>(OpT op)
+        where T : class => op.Main?.Value as T;
+
+    public static float[] Floats(List<float>? list) => list is null ? [] : [.. list];
+
+    public static int[] Ints(List<int>? list) => list is null ? [] : [.. list];
+
+    public static void RequireInputs(OpContext ctx, int min)
+    {
+        if (ctx.Inputs.Length < min)
+        {
+            throw new ModelBuildException(ErrorCodes.MnnInvalidGraph, $"op '{ctx.OpName}': needs at least {min} inputs, has {ctx.Inputs.Length}");
+        }
+    }
+
+    public static Tensor FloatInput(OpContext ctx, int index)
+    {
+        RequireInputs(ctx, index + 1);
+        var t = ctx.Inputs[index];
+        if (t.ElementType != TensorElementType.Float32)
+        {
+            throw new ModelBuildException(ErrorCodes.RuntimeTypeMismatch, $"op '{ctx.OpName}': input {index} must be float32, is {t.ElementType}");
+        }
+
+        return t;
+    }
+
+    public static int[] RequireRank(OpContext ctx, Tensor t, int rank, string what)
+    {
+        if (t.Rank != rank)
+        {
+            throw ctx.Error($"{what} must have rank {rank}, has shape [{string.Join(",", t.ShapeArray)}]");
+        }
+
+        return t.ShapeArray;
+    }
+
+    /// <summary>Maps a possibly negative axis into [0, rank).</summary>
+    public static int Axis(OpContext ctx, int axis, int rank)
+    {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= Math.Max(rank, 1))
+        {
+            throw ctx.Error($"axis {axis} is out of range for rank {rank}");
+        }
+
+        return a;
+    }
+
+    public static long Product(ReadOnlySpan<int> dims, int from, int to)
+    {
+        long p = 1;
+        for (int i = from; i < to; i++)
+        {
+            p *= dims[i];
+        }
+
+        return p;
+    }
+
+    public static int CheckedInt(OpContext ctx, long value, string what) =>
+        value is < 0 or > int.MaxValue ? throw ctx.Error($"{what} ({value}) is out of range") : (int)value;
+
+    /// <summary>Runs body(i) for i in [0, count), spread over at most <paramref name="threads"/> threads.</summary>
+    public static void For(int threads, int count, Action<int> body)
+    {
+        if (threads <= 1 || count <= 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                body(i);
+            }
+
+            return;
+        }
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    public static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
+}
