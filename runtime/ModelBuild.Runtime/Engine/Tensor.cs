@@ -116,6 +116,13 @@ public sealed class Tensor
         _ints = other._ints;
     }
 
+    /// <summary>Engine use: adopt arrays of a shared buffer slot (each at least <see cref="Length"/> long for its type).</summary>
+    internal void AttachBuffers(float[] floats, int[] ints)
+    {
+        _floats = floats;
+        _ints = ints;
+    }
+
     internal static int ComputeLength(ReadOnlySpan<int> shape)
     {
         long n = 1;

@@ -1,0 +1,260 @@
+using ModelBuild.Runtime.Engine.Operators;
+using ModelBuild.Runtime.Engine.Planning;
+using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
+
+namespace ModelBuild.Runtime;
+
+/// <summary>
+/// A session's executable form of a model: one executor and one <see cref="OpContext"/> per op, one persistent
+/// tensor per graph tensor, and the buffer plan. Not thread-safe; <see cref="InferenceSession"/> serializes runs.
+/// </summary>
+internal sealed class ExecutionGraph
+{
+    private readonly GraphInfo _graph;
+    private readonly Tensor[] _tensors;
+    private readonly CompiledOp[] _ops;
+    private readonly BufferSlot[] _slots;
+    private readonly int[] _slotOf;
+    private readonly Action<string, Tensor>? _observer;
+
+    public ExecutionGraph(MnnModel model, SessionOptions options)
+    {
+        _graph = model.Graph;
+        _observer = options.TensorObserver;
+        LayoutCheck.Check(_graph);
+        var constants = model.Constants;
+        var executors = CreateExecutors(_graph);
+
+        _tensors = new Tensor[_graph.TensorCount];
+        for (int t = 0; t < _tensors.Length; t++)
+        {
+            _tensors[t] = constants[t] ?? new Tensor(TensorElementType.Float32, []);
+        }
+
+        var pinned = new bool[_graph.TensorCount];
+        for (int t = 0; t < pinned.Length; t++)
+        {
+            pinned[t] = _observer is not null || constants[t] is not null;
+        }
+
+        foreach (int t in _graph.InputTensors.Concat(_graph.OutputTensors))
+        {
+            pinned[t] = true;
+        }
+
+        var plan = BufferPlan.Build(_graph.TensorCount, _graph.OpInputs, _graph.OpOutputs, pinned);
+        _slotOf = plan.SlotOf;
+        _slots = Enumerable.Range(0, plan.SlotCount).Select(_ => new BufferSlot()).ToArray();
+
+        var isa = options.Isa is { } forced ? KernelIsa.Clamp(forced) : KernelIsa.Default;
+        int threads = options.Threads <= 0 ? Environment.ProcessorCount : options.Threads;
+        var ops = new List<CompiledOp>();
+        for (int i = 0; i < _graph.Ops.Length; i++)
+        {
+            if (executors[i] is not { } exec)
+            {
+                continue;
+            }
+
+            var ctx = new OpContext(
+                _graph.Ops[i].Name ?? $"#{i}",
+                _graph.OpInputs[i].Select(t => _tensors[t]).ToArray(),
+                _graph.OpOutputs[i].Select(t => _tensors[t]).ToArray())
+            {
+                Isa = isa,
+                Threads = threads,
+            };
+            ops.Add(new CompiledOp(i, exec, ctx));
+        }
+
+        _ops = ops.ToArray();
+    }
+
+    /// <summary>Total bytes held by shared buffers (tests use it to see that sharing happens).</summary>
+    internal long SharedBytes => _slots.Sum(s => s.Bytes);
+
+    internal int SlotCount => _slots.Length;
+
+    /// <summary>
+    /// Runs the graph on <paramref name="inputs"/> (already validated, by input tensor index) and returns fresh
+    /// copies of the tensors in <paramref name="wanted"/>. Copies of intermediate tensors are taken right after
+    /// the op producing them, before a later op can reuse their buffer.
+    /// </summary>
+    public Tensor[] Run(IReadOnlyDictionary<int, Tensor> inputs, int[] wanted)
+    {
+        foreach (var (index, value) in inputs)
+        {
+            CopyInto(value, _tensors[index]);
+        }
+
+        var results = new Tensor?[wanted.Length];
+        var wantedAt = new Dictionary<int, List<int>>();
+        for (int w = 0; w < wanted.Length; w++)
+        {
+            int producer = _graph.Producer[wanted[w]];
+            bool computed = producer >= 0 && _graph.Ops[producer].Type is not (OpType.Input or OpType.Const or OpType.TrainableParam);
+            if (computed)
+            {
+                if (!wantedAt.TryGetValue(wanted[w], out var list))
+                {
+                    wantedAt[wanted[w]] = list = [];
+                }
+
+                list.Add(w);
+            }
+        }
+
+        foreach (var op in _ops)
+        {
+            RunOp(op);
+            foreach (int t in _graph.OpOutputs[op.Index])
+            {
+                if (wantedAt.TryGetValue(t, out var slots))
+                {
+                    foreach (int w in slots)
+                    {
+                        results[w] = _tensors[t].Clone();
+                    }
+                }
+
+                _observer?.Invoke(_graph.TensorNames[t], _tensors[t]);
+            }
+        }
+
+        for (int w = 0; w < wanted.Length; w++)
+        {
+            results[w] ??= _tensors[wanted[w]].Clone();
+        }
+
+        return results!;
+    }
+
+    private void RunOp(CompiledOp op)
+    {
+        var ctx = op.Context;
+        try
+        {
+            if (op.NeedsReshape())
+            {
+                op.Executor.Reshape(ctx);
+                op.RememberInputShapes();
+            }
+
+            var outputs = _graph.OpOutputs[op.Index];
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                int slot = _slotOf[outputs[k]];
+                if (slot >= 0)
+                {
+                    _slots[slot].Bind(ctx.Outputs[k]);
+                }
+            }
+
+            op.Executor.Execute(ctx);
+        }
+        catch (ModelBuildException)
+        {
+            op.Forget();
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not ThreadAbortException)
+        {
+            op.Forget();
+            throw new ModelBuildException(ErrorCodes.RuntimeExecutionFailed,
+                $"{_graph.OpLabel(op.Index)} failed: {e.GetType().Name}: {e.Message}", e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            op.Forget();
+            throw new ModelBuildException(ErrorCodes.RuntimeInvalidShape, $"{_graph.OpLabel(op.Index)}: out of memory for its output shapes", e);
+        }
+    }
+
+    private static void CopyInto(Tensor source, Tensor target)
+    {
+        target.Reshape(source.ShapeArray, source.ElementType);
+        if (source.ElementType == TensorElementType.Float32)
+        {
+            source.Floats.CopyTo(target.Floats);
+        }
+        else
+        {
+            source.Ints.CopyTo(target.Ints);
+        }
+    }
+
+    private static OperatorExecutor?[] CreateExecutors(GraphInfo graph)
+    {
+        var executors = new OperatorExecutor?[graph.Ops.Length];
+        var missing = new List<int>();
+        for (int i = 0; i < graph.Ops.Length; i++)
+        {
+            var op = graph.Ops[i];
+            if (OperatorRegistry.EngineHandled.Contains(op.Type))
+            {
+                continue;
+            }
+
+            if (!OperatorRegistry.IsSupported(op.Type))
+            {
+                missing.Add(i);
+                continue;
+            }
+
+            executors[i] = OperatorRegistry.Create(op, graph.ModelName);
+        }
+
+        if (missing.Count > 0)
+        {
+            var first = graph.Ops[missing[0]];
+            var others = missing.Select(i => graph.Ops[i].Type).Distinct().Where(t => t != first.Type).ToList();
+            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator,
+                $"{graph.ModelName}: op '{first.Name}' has type {first.Type}, which this runtime does not implement" +
+                (others.Count > 0 ? $" (other unsupported op types: {string.Join(", ", others)})" : ""));
+        }
+
+        return executors;
+    }
+
+    /// <summary>An op with its executor and the input shapes its last Reshape saw.</summary>
+    private sealed class CompiledOp(int index, OperatorExecutor executor, OpContext context)
+    {
+        private int[][]? _shapes;
+        private TensorElementType[]? _types;
+
+        public int Index { get; } = index;
+
+        public OperatorExecutor Executor { get; } = executor;
+
+        public OpContext Context { get; } = context;
+
+        public bool NeedsReshape()
+        {
+            if (_shapes is null || _types is null || Executor.ShapeDependsOnInputValues)
+            {
+                return true;
+            }
+
+            var inputs = Context.Inputs;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (inputs[i].ElementType != _types[i] || !inputs[i].ShapeArray.AsSpan().SequenceEqual(_shapes[i]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public void RememberInputShapes()
+        {
+            _shapes = Context.Inputs.Select(t => (int[])t.ShapeArray.Clone()).ToArray();
+            _types = Context.Inputs.Select(t => t.ElementType).ToArray();
+        }
+
+        /// <summary>After a failure the op's state is unknown: reshape again next time.</summary>
+        public void Forget() => _shapes = null;
+    }
+}

@@ -1,0 +1,83 @@
+using ModelBuild.Runtime.Format;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime;
+
+/// <summary>
+/// A loaded, validated <c>.mnn</c> model. Immutable after loading and safe to share between threads and
+/// sessions; it owns its weights and keeps no reference to the stream or byte array it was loaded from.
+/// </summary>
+public sealed class MnnModel
+{
+    private readonly Lazy<Tensor?[]> _constants;
+
+    private MnnModel(NetT net, string name)
+    {
+        Net = net;
+        Name = name;
+        Graph = GraphInfo.Analyze(net, name);
+        Inputs = Graph.InputTensors.Select(Graph.DescribeInput).ToArray();
+        Outputs = Graph.OutputTensors.Select(Graph.DescribeOutput).ToArray();
+        _constants = new Lazy<Tensor?[]>(() => ConstantTensors.Build(net, Graph), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Where the model came from (file path, or a placeholder for bytes/streams); used in messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The model's inputs in declaration order (its <c>Input</c> ops). Owned by the model.</summary>
+    public IReadOnlyList<TensorInfo> Inputs { get; }
+
+    /// <summary>
+    /// The model's outputs in order: <c>Net.outputName</c>, or, when that is empty, every tensor no op consumes.
+    /// Owned by the model.
+    /// </summary>
+    public IReadOnlyList<TensorInfo> Outputs { get; }
+
+    /// <summary>The unpacked FlatBuffers object graph. Engine use: must not be modified once the model exists.</summary>
+    internal NetT Net { get; }
+
+    internal GraphInfo Graph { get; }
+
+    /// <summary>Constant tensors by tensor index (null for non-constants), built once and shared read-only.</summary>
+    internal Tensor?[] Constants => _constants.Value;
+
+    /// <summary>Reads and validates a model file. Throws MB1100 (missing), MB1101 (corrupt), MB1103 (bad graph).</summary>
+    public static MnnModel Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return FromNet(MnnModelReader.ReadFile(path), path);
+    }
+
+    /// <summary>Reads a whole model from <paramref name="stream"/> (not closed; the caller keeps ownership).</summary>
+    public static MnnModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        try
+        {
+            stream.CopyTo(copy);
+        }
+        catch (IOException e)
+        {
+            throw new ModelBuildException(ErrorCodes.MnnFileNotFound, $"<stream>: cannot read MNN model: {e.Message}", e);
+        }
+
+        return FromBytes(copy.ToArray());
+    }
+
+    /// <summary>Parses a model from bytes. The array is read, not kept: the caller may reuse it afterwards.</summary>
+    public static MnnModel FromBytes(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromNet(MnnModelReader.Read(data, "<bytes>"), "<bytes>");
+    }
+
+    /// <summary>Wraps an in-memory net (e.g. from the converter). The model takes ownership of <paramref name="net"/>.</summary>
+    internal static MnnModel FromNet(NetT net, string name)
+    {
+        ArgumentNullException.ThrowIfNull(net);
+        return new MnnModel(net, name ?? "<memory>");
+    }
+
+    public override string ToString() => $"MnnModel({Name}: {Inputs.Count} inputs, {Outputs.Count} outputs)";
+}

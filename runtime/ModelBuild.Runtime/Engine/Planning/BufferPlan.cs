@@ -1,0 +1,78 @@
+namespace ModelBuild.Runtime.Engine.Planning;
+
+/// <summary>
+/// Which intermediate tensors share a buffer. Lifetimes come from op order alone (a tensor lives from the op that
+/// produces it to the last op that reads it), so the assignment holds for every set of input shapes; each shared
+/// buffer grows to the largest tensor placed in it (see <see cref="BufferSlot"/>).
+/// </summary>
+internal sealed class BufferPlan
+{
+    private BufferPlan(int[] slotOf, int slotCount)
+    {
+        SlotOf = slotOf;
+        SlotCount = slotCount;
+    }
+
+    /// <summary>Slot of each tensor, or -1 when the tensor keeps a buffer of its own.</summary>
+    public int[] SlotOf { get; }
+
+    public int SlotCount { get; }
+
+    /// <summary>
+    /// Greedy interval assignment in op order: an op's outputs take free slots first, then the slots of tensors
+    /// whose last reader is this op are released, so an op never writes a buffer it is still reading.
+    /// </summary>
+    /// <param name="tensorCount">Number of tensors.</param>
+    /// <param name="opInputs">Tensor indices each op reads, in execution order.</param>
+    /// <param name="opOutputs">Tensor indices each op writes.</param>
+    /// <param name="pinned">Tensors that must keep their own buffer (inputs, constants, outputs, observed tensors).</param>
+    public static BufferPlan Build(int tensorCount, int[][] opInputs, int[][] opOutputs, bool[] pinned)
+    {
+        var lastUse = new int[tensorCount];
+        Array.Fill(lastUse, -1);
+        for (int op = 0; op < opOutputs.Length; op++)
+        {
+            foreach (int t in opOutputs[op])
+            {
+                lastUse[t] = Math.Max(lastUse[t], op);
+            }
+
+            foreach (int t in opInputs[op])
+            {
+                lastUse[t] = Math.Max(lastUse[t], op);
+            }
+        }
+
+        var slotOf = new int[tensorCount];
+        Array.Fill(slotOf, -1);
+        var free = new Stack<int>();
+        int slots = 0;
+        var releaseAt = new List<int>();
+        for (int op = 0; op < opOutputs.Length; op++)
+        {
+            foreach (int t in opOutputs[op])
+            {
+                if (!pinned[t] && slotOf[t] < 0)
+                {
+                    slotOf[t] = free.Count > 0 ? free.Pop() : slots++;
+                }
+            }
+
+            releaseAt.Clear();
+            foreach (int t in opInputs[op].Concat(opOutputs[op]))
+            {
+                if (slotOf[t] >= 0 && lastUse[t] == op && !releaseAt.Contains(t))
+                {
+                    releaseAt.Add(t);
+                }
+            }
+
+            foreach (int t in releaseAt)
+            {
+                free.Push(slotOf[t]);
+            }
+        }
+
+        return new BufferPlan(slotOf, slots);
+    }
+}

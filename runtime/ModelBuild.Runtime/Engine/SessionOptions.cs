@@ -1,0 +1,27 @@
+using ModelBuild.Runtime.Kernels;
+
+namespace ModelBuild.Runtime;
+
+/// <summary>
+/// Options for an <see cref="InferenceSession"/>. The session reads them once in its constructor and keeps no
+/// reference to this object, so the caller may reuse or change it afterwards.
+/// </summary>
+public sealed class SessionOptions
+{
+    /// <summary>
+    /// Forces a SIMD level (clamped to what the machine supports); null uses <see cref="KernelIsa.Default"/>
+    /// (the best level, lowered by the <c>MODELBUILD_ISA</c> environment variable).
+    /// </summary>
+    public IsaLevel? Isa { get; set; }
+
+    /// <summary>Threads an op may use: 1 (default) runs on the calling thread only; 0 uses all cores.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>
+    /// Debug hook called after each op, once per output tensor, with the tensor's name (MNN <c>Net.tensorName</c>)
+    /// and the session's own tensor. The tensor is a read-only view owned by the session: do not modify it and
+    /// do not keep it after the callback returns (clone it with <see cref="Tensor.Clone"/> to keep the values).
+    /// Setting a hook disables buffer sharing between intermediate tensors so every observed value is intact.
+    /// </summary>
+    public Action<string, Tensor>? TensorObserver { get; set; }
+}
