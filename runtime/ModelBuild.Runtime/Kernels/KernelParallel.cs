@@ -1,0 +1,48 @@
+namespace ModelBuild.Runtime.Kernels;
+
+/// <summary>
+/// Threading convention of every kernel: a trailing <c>int threads</c> parameter (≤ 1 = run on the calling
+/// thread only). Work is split into at most <c>threads</c> contiguous chunks of independent outputs by a
+/// deterministic formula; every output element is computed by exactly one chunk with the same operation
+/// sequence as in the single-threaded code, so the thread count never changes results.
+/// </summary>
+internal static class KernelParallel
+{
+    /// <summary>Runs <paramref name="body"/>(start, end) over [0, count) split into min(threads, count) equal chunks.</summary>
+    public static void For(int count, int threads, Action<int, int> body)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int t = Math.Min(Math.Max(threads, 1), count);
+        if (t == 1)
+        {
+            body(0, count);
+            return;
+        }
+
+        Parallel.For(0, t, new ParallelOptions { MaxDegreeOfParallelism = t }, i =>
+        {
+            int s = (int)((long)count * i / t);
+            int e = (int)((long)count * (i + 1) / t);
+            if (e > s)
+            {
+                body(s, e);
+            }
+        });
+    }
+
+    /// <summary>Threads worth using for <paramref name="work"/> units when one thread should get at least <paramref name="minPerThread"/>.</summary>
+    public static int Effective(int threads, long work, long minPerThread)
+    {
+        if (threads <= 1)
+        {
+            return 1;
+        }
+
+        long t = work / Math.Max(1, minPerThread);
+        return (int)Math.Clamp(t, 1, threads);
+    }
+}
