@@ -1,0 +1,17 @@
+namespace ModelBuild.Converter.Graph.Passes;
+
+/// <summary>The converter's graph passes, in their required order.</summary>
+public static class PassPipeline
+{
+    public static void Run(ModelGraph graph)
+    {
+        IdentityElimination.Run(graph);
+        ShapeInference.Run(graph);
+        ConstantFolding.Run(graph);
+        DeadNodeElimination.Run(graph);
+        BatchNormFolding.Run(graph);
+        ActivationFusion.Run(graph);
+        DeadNodeElimination.Run(graph);
+        ShapeInference.Run(graph);
+    }
+}
