@@ -112,7 +112,10 @@ public static class ExternalData
         }
 
         CheckLinks(full, baseFull, baseReal, where, location, 0);
-        return full;
+
+        // Size and reads must see the link's final target, not the link itself.
+        var file = new FileInfo(full);
+        return file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is { } final ? Path.GetFullPath(final.FullName) : full;
     }
 
     /// <summary>Walks every component below the base folder; each link's final target must stay inside.</summary>
