@@ -1,0 +1,94 @@
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime.Engine.Operators.Shape;
+
+/// <summary>
+/// Concat along <c>axis</c> (negative counts from the end). Every input is copied as one strided block into its
+/// place in the output. Empty inputs are allowed.
+/// </summary>
+[MnnOperator(OpType.Concat)]
+internal sealed class ConcatExecutor(OpT op) : OperatorExecutor
+{
+    private readonly int _axisParam = ShapeSupport.Param<AxisT>(op)?.Axis_ ?? 0;
+    private int _axis;
+
+    public override void Reshape(OpContext ctx)
+    {
+        ShapeSupport.RequireInputs(ctx, 1);
+        var first = ctx.Inputs[0];
+        _axis = ShapeSupport.Axis(ctx, _axisParam, first.Rank);
+        var shape = (int[])first.ShapeArray.Clone();
+        long total = 0;
+        foreach (var t in ctx.Inputs)
+        {
+            if (t.Rank != first.Rank || t.ElementType != first.ElementType)
+            {
+                throw ctx.Error($"cannot concatenate {t} with {first}");
+            }
+
+            for (int d = 0; d < shape.Length; d++)
+            {
+                if (d != _axis && t.ShapeArray[d] != shape[d])
+                {
+                    throw ctx.Error($"cannot concatenate {ShapeSupport.Show(t.ShapeArray)} with {ShapeSupport.Show(first.ShapeArray)} along axis {_axis}");
+                }
+            }
+
+            total += t.ShapeArray[_axis];
+        }
+
+        shape[_axis] = total > int.MaxValue ? throw ctx.Error("concatenated axis is too large") : (int)total;
+        ctx.Outputs[0].Reshape(shape, first.ElementType);
+    }
+
+    public override void Execute(OpContext ctx)
+    {
+        var output = ctx.Outputs[0];
+        var outStrides = StridedCopy.Strides(output.ShapeArray);
+        int offset = 0;
+        foreach (var t in ctx.Inputs)
+        {
+            StridedCopy.Copy(t, 0, StridedCopy.Strides(t.ShapeArray), output, offset * outStrides[_axis], outStrides, t.ShapeArray);
+            offset += t.ShapeArray[_axis];
+        }
+    }
+}
+
+/// <summary>Pack (stack): inputs of one shape stacked along a new axis.</summary>
+[MnnOperator(OpType.Pack)]
+internal sealed class PackExecutor(OpT op) : OperatorExecutor
+{
+    private readonly int _axisParam = ShapeSupport.Param<PackParamT>(op)?.Axis ?? 0;
+    private int _axis;
+
+    public override void Reshape(OpContext ctx)
+    {
+        ShapeSupport.RequireInputs(ctx, 1);
+        var first = ctx.Inputs[0];
+        _axis = ShapeSupport.Axis(ctx, _axisParam, first.Rank + 1);
+        foreach (var t in ctx.Inputs)
+        {
+            if (t.ElementType != first.ElementType || !t.ShapeArray.AsSpan().SequenceEqual(first.ShapeArray))
+            {
+                throw ctx.Error($"cannot stack {t} with {first}");
+            }
+        }
+
+        var shape = new List<int>(first.ShapeArray);
+        shape.Insert(_axis, ctx.Inputs.Length);
+        ctx.Outputs[0].Reshape(shape.ToArray(), first.ElementType);
+    }
+
+    public override void Execute(OpContext ctx)
+    {
+        var output = ctx.Outputs[0];
+        var outStrides = StridedCopy.Strides(output.ShapeArray);
+        var size = (int[])output.ShapeArray.Clone();
+        size[_axis] = 1;
+        var inStrides = StridedCopy.Strides(size);
+        for (int i = 0; i < ctx.Inputs.Length; i++)
+        {
+            StridedCopy.Copy(ctx.Inputs[i], 0, inStrides, output, i * outStrides[_axis], outStrides, size);
+        }
+    }
+}
