@@ -67,4 +67,7 @@ public static class ErrorCodes
 
     // --- warnings ---
     public const string OnnxDefaultAttributeUsed = "MB7001";
+    public const string ParityDegenerateSampleWarning = "MB7002";
+    public const string ParityConstantSampleWarning = "MB7003";
+    public const string ParityColumnSkipped = "MB7004";
 }
