@@ -1,0 +1,161 @@
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime.Engine.Operators.Compute;
+
+/// <summary>
+/// MatMul / BatchMatMul: C = op(A)·op(B) (+ bias[n] from the parameter or input 2) on float32, where op transposes
+/// the last two axes when transposeA/B (adjX/adjY) is set. Leading batch axes broadcast numpy-style; a rank-1
+/// A is a row [1, K] and a rank-1 B a column [K, 1] whose unit axis is dropped from the result.
+/// </summary>
+[MnnOperator((int)OpType.MatMul, (int)OpType.BatchMatMul)]
+internal sealed class MatMulExecutor : OperatorExecutor
+{
+    private readonly bool _transposeA;
+    private readonly bool _transposeB;
+    private readonly float[] _bias;
+    private int[] _batchShape = [];
+    private int[] _batchStrideA = [];
+    private int[] _batchStrideB = [];
+    private int _m, _n, _k;
+    private float[] _scratchA = [];
+    private float[] _scratchB = [];
+
+    public MatMulExecutor(OpT op)
+    {
+        if (ComputeSupport.OptionalParam<BatchMatMulParamT>(op) is { } bp)
+        {
+            _transposeA = bp.AdjX;
+            _transposeB = bp.AdjY;
+            _bias = [];
+        }
+        else
+        {
+            var p = ComputeSupport.OptionalParam<MatMulT>(op);
+            _transposeA = p?.TransposeA ?? false;
+            _transposeB = p?.TransposeB ?? false;
+            _bias = ComputeSupport.Floats(p?.Bias);
+        }
+    }
+
+    public override void Reshape(OpContext ctx)
+    {
+        var a = ComputeSupport.FloatInput(ctx, 0);
+        var b = ComputeSupport.FloatInput(ctx, 1);
+        if (a.Rank < 1 || b.Rank < 1)
+        {
+            throw ctx.Error("MatMul inputs must have rank ≥ 1");
+        }
+
+        int[] sa = a.Rank == 1 ? (_transposeA ? [a.ShapeArray[0], 1] : [1, a.ShapeArray[0]]) : a.ShapeArray;
+        int[] sb = b.Rank == 1 ? (_transposeB ? [1, b.ShapeArray[0]] : [b.ShapeArray[0], 1]) : b.ShapeArray;
+        _m = _transposeA ? sa[^1] : sa[^2];
+        int ka = _transposeA ? sa[^2] : sa[^1];
+        int kb = _transposeB ? sb[^1] : sb[^2];
+        _n = _transposeB ? sb[^2] : sb[^1];
+        if (ka != kb)
+        {
+            throw ctx.Error($"MatMul inner dimensions differ: {ComputeSupport.ShapeText(a.ShapeArray)} × {ComputeSupport.ShapeText(b.ShapeArray)}");
+        }
+
+        _k = ka;
+        var batchA = sa.AsSpan(0, sa.Length - 2);
+        var batchB = sb.AsSpan(0, sb.Length - 2);
+        _batchShape = BroadcastPlan.Shape(batchA, batchB)
+            ?? throw ctx.Error($"MatMul batch axes of {ComputeSupport.ShapeText(a.ShapeArray)} and {ComputeSupport.ShapeText(b.ShapeArray)} cannot be broadcast");
+        _batchStrideA = BatchStrides(batchA, _batchShape, _m * _k);
+        _batchStrideB = BatchStrides(batchB, _batchShape, _k * _n);
+        var bias = Bias(ctx);
+        if (bias.Length != 0 && bias.Length != _n)
+        {
+            throw ctx.Error($"MatMul bias has {bias.Length} values, expected {_n}");
+        }
+
+        var shape = new List<int>(_batchShape);
+        if (a.Rank != 1)
+        {
+            shape.Add(_m);
+        }
+
+        if (b.Rank != 1)
+        {
+            shape.Add(_n);
+        }
+
+        ctx.Outputs[0].Reshape(shape.ToArray(), TensorElementType.Float32);
+    }
+
+    private float[] Bias(OpContext ctx) => _bias.Length > 0 || ctx.Inputs.Length < 3 ? _bias : ctx.Inputs[2].Floats.ToArray();
+
+    private static int[] BatchStrides(ReadOnlySpan<int> shape, int[] outShape, int matrix)
+    {
+        var s = new int[outShape.Length];
+        int stride = matrix;
+        for (int i = outShape.Length - 1; i >= 0; i--)
+        {
+            int j = i - (outShape.Length - shape.Length);
+            int d = j >= 0 ? shape[j] : 1;
+            s[i] = d == 1 ? 0 : stride;
+            stride *= d;
+        }
+
+        return s;
+    }
+
+    public override void Execute(OpContext ctx)
+    {
+        float[] a = ctx.Inputs[0].FloatBuffer, b = ctx.Inputs[1].FloatBuffer, c = ctx.Outputs[0].FloatBuffer;
+        int m = _m, n = _n, k = _k;
+        var bias = Bias(ctx);
+        int batches = (int)ComputeSupport.Product(_batchShape, 0, _batchShape.Length);
+        if (_transposeA && _scratchA.Length < m * k)
+        {
+            _scratchA = new float[m * k];
+        }
+
+        if (_transposeB && _scratchB.Length < k * n)
+        {
+            _scratchB = new float[k * n];
+        }
+
+        for (int batch = 0; batch < batches; batch++)
+        {
+            int offA = 0, offB = 0, rest = batch;
+            for (int i = _batchShape.Length - 1; i >= 0; i--)
+            {
+                int idx = rest % _batchShape[i];
+                rest /= _batchShape[i];
+                offA += idx * _batchStrideA[i];
+                offB += idx * _batchStrideB[i];
+            }
+
+            float[] ma = a, mb = b;
+            if (_transposeA)
+            {
+                Transpose(a, offA, k, m, _scratchA);
+                ma = _scratchA;
+                offA = 0;
+            }
+
+            if (_transposeB)
+            {
+                Transpose(b, offB, n, k, _scratchB);
+                mb = _scratchB;
+                offB = 0;
+            }
+
+            ComputeGemm.Multiply(ma, offA, k, mb, offB, n, c, batch * m * n, n, m, n, k, null, bias.Length > 0 ? bias : null, ctx.Threads);
+        }
+    }
+
+    /// <summary>dst[c, r] = src[offset + r*cols + c] for a rows×cols source.</summary>
+    private static void Transpose(float[] src, int offset, int rows, int cols, float[] dst)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int col = 0; col < cols; col++)
+            {
+                dst[col * rows + r] = src[offset + r * cols + col];
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime.Engine.Operators.Compute;
+
+/// <summary>
+/// MNN Padding: input 1 holds int32 pads as (before, after) pairs per axis — [d0_before, d0_after, d1_before, ...]
+/// (negative values crop); optional input 2 is the constant (default 0). Modes: CONSTANT, REFLECT (mirror without the
+/// edge), SYMMETRIC (mirror with the edge), EDGE (replicate). Works on float32 and int32.
+/// </summary>
+[MnnOperator((int)OpType.Padding)]
+internal sealed class PaddingExecutor : OperatorExecutor
+{
+    private readonly PadValueMode _mode;
+    private int[] _before = [];
+
+    public PaddingExecutor(OpT op)
+    {
+        _mode = ComputeSupport.OptionalParam<PadParamT>(op)?.Mode ?? PadValueMode.CONSTANT;
+    }
+
+    public override bool ShapeDependsOnInputValues => true;
+
+    public override void Reshape(OpContext ctx)
+    {
+        ComputeSupport.RequireInputs(ctx, 2);
+        var input = ctx.Inputs[0];
+        var pads = ctx.Inputs[1];
+        var s = input.ShapeArray;
+        if (pads.ElementType != TensorElementType.Int32 || pads.Length != 2 * s.Length)
+        {
+            throw ctx.Error($"Padding needs {2 * s.Length} int32 pads for input {ComputeSupport.ShapeText(s)}, got {pads.ElementType}{ComputeSupport.ShapeText(pads.ShapeArray)}");
+        }
+
+        var p = pads.Ints;
+        _before = new int[s.Length];
+        var shape = new int[s.Length];
+        for (int i = 0; i < s.Length; i++)
+        {
+            long d = (long)s[i] + p[2 * i] + p[2 * i + 1];
+            if (d < 0 || d > int.MaxValue)
+            {
+                throw ctx.Error($"padding [{p[2 * i]}, {p[2 * i + 1]}] gives invalid length {d} on axis {i}");
+            }
+
+            if (_mode != PadValueMode.CONSTANT && d > 0 && s[i] == 0)
+            {
+                throw ctx.Error($"{_mode} padding of an empty axis {i}");
+            }
+
+            if (_mode == PadValueMode.REFLECT && (p[2 * i] >= s[i] && p[2 * i] > 0 || p[2 * i + 1] >= s[i] && p[2 * i + 1] > 0))
+            {
+                throw ctx.Error($"REFLECT padding [{p[2 * i]}, {p[2 * i + 1]}] must be smaller than axis {i} length {s[i]}");
+            }
+
+            if (_mode == PadValueMode.SYMMETRIC && (p[2 * i] > s[i] || p[2 * i + 1] > s[i]))
+            {
+                throw ctx.Error($"SYMMETRIC padding [{p[2 * i]}, {p[2 * i + 1]}] must not exceed axis {i} length {s[i]}");
+            }
+
+            _before[i] = p[2 * i];
+            shape[i] = (int)d;
+        }
+
+        ctx.Outputs[0].Reshape(shape, input.ElementType);
+    }
+
+    public override void Execute(OpContext ctx)
+    {
+        var input = ctx.Inputs[0];
+        var output = ctx.Outputs[0];
+        if (input.ElementType == TensorElementType.Float32)
+        {
+            float value = ctx.Inputs.Length > 2 && ctx.Inputs[2].Length > 0 ? ScalarFloat(ctx.Inputs[2]) : 0f;
+            Pad(input.ShapeArray, output.ShapeArray, input.FloatBuffer, output.FloatBuffer, value);
+        }
+        else
+        {
+            int value = ctx.Inputs.Length > 2 && ctx.Inputs[2].Length > 0 ? ScalarInt(ctx.Inputs[2]) : 0;
+            Pad(input.ShapeArray, output.ShapeArray, input.IntBuffer, output.IntBuffer, value);
+        }
+    }
+
+    private static float ScalarFloat(Tensor t) => t.ElementType == TensorElementType.Float32 ? t.Floats[0] : t.Ints[0];
+
+    private static int ScalarInt(Tensor t) => t.ElementType == TensorElementType.Int32 ? t.Ints[0] : (int)t.Floats[0];
+
+    private void Pad<T>(int[] inShape, int[] outShape, T[] src, T[] dst, T value)
+    {
+        int rank = outShape.Length;
+        int total = Tensor.ComputeLength(outShape);
+        if (rank == 0)
+        {
+            if (total > 0)
+            {
+                dst[0] = src[0];
+            }
+
+            return;
+        }
+
+        var inStride = new int[rank];
+        int stride = 1;
+        for (int i = rank - 1; i >= 0; i--)
+        {
+            inStride[i] = stride;
+            stride *= inShape[i];
+        }
+
+        var index = new int[rank];
+        for (int o = 0; o < total; o++)
+        {
+            int offset = 0;
+            bool inside = true;
+            for (int i = 0; i < rank; i++)
+            {
+                int j = Source(index[i] - _before[i], inShape[i]);
+                if (j < 0)
+                {
+                    inside = false;
+                    break;
+                }
+
+                offset += j * inStride[i];
+            }
+
+            dst[o] = inside ? src[offset] : value;
+            for (int i = rank - 1; i >= 0; i--)
+            {
+                if (++index[i] < outShape[i])
+                {
+                    break;
+                }
+
+                index[i] = 0;
+            }
+        }
+    }
+
+    /// <summary>Source index for position j of an axis of length n, or −1 for the constant.</summary>
+    private int Source(int j, int n)
+    {
+        if ((uint)j < (uint)n)
+        {
+            return j;
+        }
+
+        switch (_mode)
+        {
+            case PadValueMode.EDGE:
+                return j < 0 ? 0 : n - 1;
+            case PadValueMode.REFLECT:
+                if (n == 1)
+                {
+                    return 0;
+                }
+
+                int period = 2 * (n - 1);
+                j = ((j % period) + period) % period;
+                return j < n ? j : period - j;
+            case PadValueMode.SYMMETRIC:
+                int p2 = 2 * n;
+                j = ((j % p2) + p2) % p2;
+                return j < n ? j : p2 - 1 - j;
+            default:
+                return -1;
+        }
+    }
+}
