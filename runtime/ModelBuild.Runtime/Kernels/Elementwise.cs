@@ -196,7 +196,7 @@ public static class Elementwise
     /// </summary>
     public static void BinaryBroadcast(IsaLevel isa, BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape, int threads = 1)
     {
-        var plan = BroadcastPlan.Create(aShape, bShape, yShape);
+        var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         if (a.Length < plan.ALength || b.Length < plan.BLength || y.Length < plan.YLength)
         {
             throw new ArgumentException("span shorter than its shape");
@@ -218,7 +218,7 @@ public static class Elementwise
                 IsaLevel level = KernelIsa.Clamp(isa);
                 KernelParallel.For(rows, t, (r0, r1) =>
                 {
-                    Span<int> idx = stackalloc int[BroadcastPlan.MaxRank];
+                    Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
                     for (int r = r0; r < r1; r++)
                     {
                         plan.Offsets(r, idx, out long oa, out long ob);
@@ -254,9 +254,9 @@ public static class Elementwise
     /// <summary>Broadcasting comparison producing 1f/0f. NaN compares unequal to everything (NotEqual gives 1).</summary>
     public static void Compare(IsaLevel isa, CompareOp op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape)
     {
-        var plan = BroadcastPlan.Create(aShape, bShape, yShape);
+        var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         CheckLengths(plan, a.Length, b.Length, y.Length);
-        Span<int> idx = stackalloc int[BroadcastPlan.MaxRank];
+        Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
         for (int r = 0; r < plan.Rows; r++)
         {
             plan.Offsets(r, idx, out long oa, out long ob);
@@ -270,9 +270,9 @@ public static class Elementwise
     /// <summary>Broadcasting comparison producing int32 1/0 (ONNX bool stored as int32).</summary>
     public static void Compare(IsaLevel isa, CompareOp op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<int> y, ReadOnlySpan<int> yShape)
     {
-        var plan = BroadcastPlan.Create(aShape, bShape, yShape);
+        var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         CheckLengths(plan, a.Length, b.Length, y.Length);
-        Span<int> idx = stackalloc int[BroadcastPlan.MaxRank];
+        Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
         for (int r = 0; r < plan.Rows; r++)
         {
             plan.Offsets(r, idx, out long oa, out long ob);
@@ -286,9 +286,9 @@ public static class Elementwise
     /// <summary>Broadcasting comparison of int32 tensors producing int32 1/0.</summary>
     public static void Compare(IsaLevel isa, CompareOp op, ReadOnlySpan<int> a, ReadOnlySpan<int> aShape, ReadOnlySpan<int> b, ReadOnlySpan<int> bShape, Span<int> y, ReadOnlySpan<int> yShape)
     {
-        var plan = BroadcastPlan.Create(aShape, bShape, yShape);
+        var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         CheckLengths(plan, a.Length, b.Length, y.Length);
-        Span<int> idx = stackalloc int[BroadcastPlan.MaxRank];
+        Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
         for (int r = 0; r < plan.Rows; r++)
         {
             plan.Offsets(r, idx, out long oa, out long ob);
@@ -310,7 +310,7 @@ public static class Elementwise
         }
     }
 
-    private static void CheckLengths(BroadcastPlan plan, int a, int b, int y)
+    private static void CheckLengths(BroadcastWalker plan, int a, int b, int y)
     {
         if (a < plan.ALength || b < plan.BLength || y < plan.YLength)
         {
@@ -356,7 +356,7 @@ public static class Elementwise
 }
 
 /// <summary>Collapsed broadcast geometry: rows × inner with per-operand strides.</summary>
-internal sealed class BroadcastPlan
+internal sealed class BroadcastWalker
 {
     public const int MaxRank = 16;
 
@@ -364,7 +364,7 @@ internal sealed class BroadcastPlan
     private readonly long[] _sa;
     private readonly long[] _sb;
 
-    private BroadcastPlan(int[] dims, long[] sa, long[] sb, int inner, int isa, int isb, long aLen, long bLen, long yLen)
+    private BroadcastWalker(int[] dims, long[] sa, long[] sb, int inner, int isa, int isb, long aLen, long bLen, long yLen)
     {
         _dims = dims;
         _sa = sa;
@@ -398,7 +398,7 @@ internal sealed class BroadcastPlan
 
     public long YLength { get; }
 
-    public static BroadcastPlan Create(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> yShape)
+    public static BroadcastWalker Create(ReadOnlySpan<int> aShape, ReadOnlySpan<int> bShape, ReadOnlySpan<int> yShape)
     {
         int rank = yShape.Length;
         if (aShape.Length > rank || bShape.Length > rank || rank > MaxRank)
@@ -467,10 +467,10 @@ internal sealed class BroadcastPlan
 
         if (yLen == 0)
         {
-            return new BroadcastPlan([0], [0], [0], 0, 0, 0, aLen, bLen, 0);
+            return new BroadcastWalker([0], [0], [0], 0, 0, 0, aLen, bLen, 0);
         }
 
-        return new BroadcastPlan(dims.ToArray(), sa.ToArray(), sb.ToArray(), innerDim.D, (int)innerDim.A, (int)innerDim.B, aLen, bLen, yLen);
+        return new BroadcastWalker(dims.ToArray(), sa.ToArray(), sb.ToArray(), innerDim.D, (int)innerDim.A, (int)innerDim.B, aLen, bLen, yLen);
     }
 
     /// <summary>Operand offsets of row <paramref name="row"/>.</summary>

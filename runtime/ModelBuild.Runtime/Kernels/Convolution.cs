@@ -1,0 +1,560 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelBuild.Runtime.Kernels;
+
+/// <summary>
+/// Geometry of a 2-D convolution / deconvolution / pooling window on NCHW data. Set the public fields, then
+/// call <see cref="Validate"/> (kernels call it). Output size: <see cref="OutH"/>/<see cref="OutW"/> when &gt; 0,
+/// otherwise computed (convolution/pooling: floor mode; transpose: standard formula with output padding).
+/// </summary>
+public sealed class Conv2DParams
+{
+    public int N = 1;
+    public int C;
+    public int H;
+    public int W;
+    /// <summary>Output channels (convolutions; ignored by pooling).</summary>
+    public int OC;
+    public int KH = 1;
+    public int KW = 1;
+    public int StrideH = 1;
+    public int StrideW = 1;
+    public int PadTop;
+    public int PadLeft;
+    public int PadBottom;
+    public int PadRight;
+    public int DilationH = 1;
+    public int DilationW = 1;
+    public int Group = 1;
+    /// <summary>ConvTranspose only.</summary>
+    public int OutputPadH;
+    /// <summary>ConvTranspose only.</summary>
+    public int OutputPadW;
+    /// <summary>Explicit output size (0 = compute). Pooling with ceil_mode: the caller passes the ceil size.</summary>
+    public int OutH;
+    public int OutW;
+    public FusedActivation Activation;
+
+    /// <summary>Output height for a convolution/pooling.</summary>
+    public int ConvOutH => OutH > 0 ? OutH : ((H + PadTop + PadBottom - (((KH - 1) * DilationH) + 1)) / StrideH) + 1;
+
+    public int ConvOutW => OutW > 0 ? OutW : ((W + PadLeft + PadRight - (((KW - 1) * DilationW) + 1)) / StrideW) + 1;
+
+    /// <summary>Output height for a transposed convolution.</summary>
+    public int DeconvOutH => OutH > 0 ? OutH : ((H - 1) * StrideH) - PadTop - PadBottom + (DilationH * (KH - 1)) + 1 + OutputPadH;
+
+    public int DeconvOutW => OutW > 0 ? OutW : ((W - 1) * StrideW) - PadLeft - PadRight + (DilationW * (KW - 1)) + 1 + OutputPadW;
+
+    public Conv2DParams Clone() => (Conv2DParams)MemberwiseClone();
+
+    internal void Validate(bool needOc)
+    {
+        if (N < 0 || C <= 0 || H < 0 || W < 0 || KH <= 0 || KW <= 0 || StrideH <= 0 || StrideW <= 0 ||
+            DilationH <= 0 || DilationW <= 0 || Group <= 0 || PadTop < 0 || PadLeft < 0 || PadBottom < 0 || PadRight < 0 ||
+            (needOc && (OC <= 0 || C % Group != 0 || OC % Group != 0)))
+        {
+            throw new ArgumentException("invalid convolution/pooling parameters");
+        }
+    }
+}
+
+/// <summary>
+/// NCHW float convolutions. Accumulation contract (every path and level, bit-identical to
+/// <see cref="Conv2DReference"/>): <c>acc = 0 (+ bias[oc]); for ci (within group) ascending, ky ascending, kx ascending:
+/// acc = fma(x_padded[ci, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw], w[oc, ci, ky, kx], acc)</c> where padded
+/// positions contribute real zeros to the FMA chain; then the fused activation clamp.
+/// Paths: depthwise (C/group == 1) direct kernel vectorized over output width; 1×1/stride 1/no pad → GEMM on the
+/// input; otherwise tiled im2col (≤ ~4 MB scratch) + GEMM. Threads: GEMM splits columns; depthwise splits planes.
+/// </summary>
+public static class Convolution
+{
+    private const long Im2ColBudget = 1 << 20; // floats
+
+    /// <summary>y[N,OC,OH,OW] = conv(x[N,C,H,W], w[OC,C/group,KH,KW]) + bias[OC] (bias may be empty).</summary>
+    public static void Conv2D(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1)
+    {
+        p.Validate(true);
+        int oh = p.ConvOutH, ow = p.ConvOutW;
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        int k = cg * p.KH * p.KW;
+        long plane = (long)p.H * p.W, oplane = (long)oh * ow;
+        if (oh <= 0 || ow <= 0 || x.Length < p.N * p.C * plane || w.Length < (long)p.OC * k || y.Length < p.N * p.OC * oplane ||
+            (!bias.IsEmpty && bias.Length < p.OC))
+        {
+            throw new ArgumentException("conv spans too small or empty output");
+        }
+
+        if (cg == 1 && p.Group == p.C)
+        {
+            Depthwise(isa, p, x, w, bias, y, threads);
+            return;
+        }
+
+        GemmBias bk = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
+        bool pointwise = p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
+                         p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && oh == p.H && ow == p.W;
+        int P = (int)oplane;
+        if (pointwise)
+        {
+            for (int n = 0; n < p.N; n++)
+            {
+                for (int g = 0; g < p.Group; g++)
+                {
+                    Gemm.Compute(isa, ocg, P, k,
+                        w.Slice(g * ocg * k), k, false,
+                        x.Slice((int)(((long)n * p.C + (g * cg)) * plane)), P, false,
+                        y.Slice((int)(((long)n * p.OC + (g * ocg)) * oplane)), P,
+                        bk == GemmBias.None ? default : bias.Slice(g * ocg, ocg), bk, false, p.Activation, threads);
+                }
+            }
+
+            return;
+        }
+
+        int tile = (int)Math.Clamp(Im2ColBudget / Math.Max(1, k), 64, P);
+        tile = Math.Min(P, tile);
+        float[] col = ArrayPool<float>.Shared.Rent((int)Math.Min((long)k * tile, int.MaxValue));
+        try
+        {
+            for (int n = 0; n < p.N; n++)
+            {
+                for (int g = 0; g < p.Group; g++)
+                {
+                    ReadOnlySpan<float> xg = x.Slice((int)(((long)n * p.C + (g * cg)) * plane), (int)(cg * plane));
+                    Span<float> yg = y.Slice((int)(((long)n * p.OC + (g * ocg)) * oplane), (int)(ocg * oplane));
+                    for (int p0 = 0; p0 < P; p0 += tile)
+                    {
+                        int pt = Math.Min(tile, P - p0);
+                        Im2Col(p, cg, oh, ow, xg, p0, pt, col);
+                        Gemm.Compute(isa, ocg, pt, k,
+                            w.Slice(g * ocg * k), k, false,
+                            col, pt, false,
+                            yg.Slice(p0), P,
+                            bk == GemmBias.None ? default : bias.Slice(g * ocg, ocg), bk, false, p.Activation, threads);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    /// <summary>col[(ci·KH+ky)·KW+kx, j] = x_padded for output positions p0..p0+pt (row stride pt).</summary>
+    private static void Im2Col(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, Span<float> col)
+    {
+        int H = p.H, W = p.W;
+        for (int ci = 0; ci < cg; ci++)
+        {
+            ReadOnlySpan<float> xc = x.Slice(ci * H * W, H * W);
+            for (int ky = 0; ky < p.KH; ky++)
+            {
+                for (int kx = 0; kx < p.KW; kx++)
+                {
+                    int row = (((ci * p.KH) + ky) * p.KW) + kx;
+                    Span<float> dst = col.Slice(row * pt, pt);
+                    int j = 0;
+                    int oy = p0 / ow, ox = p0 % ow;
+                    while (j < pt)
+                    {
+                        int run = Math.Min(ow - ox, pt - j);
+                        int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
+                        if ((uint)iy >= (uint)H)
+                        {
+                            dst.Slice(j, run).Clear();
+                        }
+                        else
+                        {
+                            ReadOnlySpan<float> xr = xc.Slice(iy * W, W);
+                            int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                            if (p.StrideW == 1 && ix0 >= 0 && ix0 + run <= W)
+                            {
+                                xr.Slice(ix0, run).CopyTo(dst.Slice(j, run));
+                            }
+                            else
+                            {
+                                for (int q = 0; q < run; q++)
+                                {
+                                    int ix = ix0 + (q * p.StrideW);
+                                    dst[j + q] = (uint)ix < (uint)W ? xr[ix] : 0f;
+                                }
+                            }
+                        }
+
+                        j += run;
+                        ox = 0;
+                        oy++;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Naive scalar convolution following the accumulation contract exactly (test reference).</summary>
+    public static void Conv2DReference(Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        p.Validate(true);
+        int oh = p.ConvOutH, ow = p.ConvOutW;
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        float lo = p.Activation.Lo, hi = p.Activation.Hi;
+        for (int n = 0; n < p.N; n++)
+        {
+            for (int oc = 0; oc < p.OC; oc++)
+            {
+                int g = oc / ocg;
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        float acc = 0f;
+                        if (!bias.IsEmpty)
+                        {
+                            acc += bias[oc];
+                        }
+
+                        for (int ci = 0; ci < cg; ci++)
+                        {
+                            int c = (g * cg) + ci;
+                            for (int ky = 0; ky < p.KH; ky++)
+                            {
+                                int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
+                                for (int kx = 0; kx < p.KW; kx++)
+                                {
+                                    int ix = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                                    float v = (uint)iy < (uint)p.H && (uint)ix < (uint)p.W ? x[(((n * p.C) + c) * p.H * p.W) + (iy * p.W) + ix] : 0f;
+                                    acc = MathF.FusedMultiplyAdd(w[(((((oc * cg) + ci) * p.KH) + ky) * p.KW) + kx], v, acc);
+                                }
+                            }
+                        }
+
+                        if (p.Activation.Kind != ActivationKind.None)
+                        {
+                            acc = MathF.Min(MathF.Max(acc, lo), hi);
+                        }
+
+                        y[(((n * p.OC) + oc) * oh * ow) + (oy * ow) + ox] = acc;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Depthwise (C/group == 1, OC = C·multiplier) direct kernel; same contract as <see cref="Conv2D"/>.</summary>
+    public static void Depthwise(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1)
+    {
+        p.Validate(true);
+        if (p.Group != p.C || p.OC % p.C != 0)
+        {
+            throw new ArgumentException("depthwise requires group == C and OC a multiple of C");
+        }
+
+        int oh = p.ConvOutH, ow = p.ConvOutW;
+        if (oh <= 0 || ow <= 0 || x.Length < (long)p.N * p.C * p.H * p.W || w.Length < (long)p.OC * p.KH * p.KW ||
+            y.Length < (long)p.N * p.OC * oh * ow || (!bias.IsEmpty && bias.Length < p.OC))
+        {
+            throw new ArgumentException("depthwise spans too small");
+        }
+
+        IsaLevel level = KernelIsa.Clamp(isa);
+        int planes = p.N * p.C;
+        long work = (long)p.N * p.OC * oh * ow * p.KH * p.KW;
+        int t = KernelParallel.Effective(threads, work, 1 << 16);
+        unsafe
+        {
+            fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
+            {
+                float* px = px0, pw = pw0, pb = bias.IsEmpty ? null : pb0, py = py0;
+                KernelParallel.For(planes, t, (s, e) =>
+                {
+                    switch (level)
+                    {
+                        case IsaLevel.V512: DepthwisePlanes<Vector512<float>, S512>(p, px, pw, pb, py, s, e); break;
+                        case IsaLevel.V256: DepthwisePlanes<Vector256<float>, S256>(p, px, pw, pb, py, s, e); break;
+                        case IsaLevel.V128: DepthwisePlanes<Vector128<float>, S128>(p, px, pw, pb, py, s, e); break;
+                        default: DepthwisePlanes<float, S1>(p, px, pw, pb, py, s, e); break;
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pads one H×W plane with <paramref name="padValue"/> and splits its columns into stride phases so every
+    /// window tap becomes a contiguous load: phase[ph][py, j] = padded[py, j·sw + ph]. Returns the phase row width.
+    /// </summary>
+    internal static unsafe int BuildPhases(float* src, int H, int W, int padTop, int padLeft, int hp, int wp, int sw, float padValue, float* dst)
+    {
+        int wq = (wp + sw - 1) / sw;
+        long phaseSize = (long)hp * wq;
+        for (int ph = 0; ph < sw; ph++)
+        {
+            float* d = dst + (ph * phaseSize);
+            for (int py = 0; py < hp; py++)
+            {
+                int iy = py - padTop;
+                float* drow = d + ((long)py * wq);
+                if ((uint)iy >= (uint)H)
+                {
+                    new Span<float>(drow, wq).Fill(padValue);
+                    continue;
+                }
+
+                float* srow = src + ((long)iy * W);
+                if (sw == 1)
+                {
+                    int left = Math.Min(padLeft, wq);
+                    new Span<float>(drow, left).Fill(padValue);
+                    int n = Math.Max(0, Math.Min(W, wq - padLeft));
+                    new Span<float>(srow, n).CopyTo(new Span<float>(drow + padLeft, n));
+                    int rest = wq - padLeft - n;
+                    if (rest > 0)
+                    {
+                        new Span<float>(drow + padLeft + n, rest).Fill(padValue);
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < wq; j++)
+                    {
+                        int ix = (j * sw) + ph - padLeft;
+                        drow[j] = (uint)ix < (uint)W ? srow[ix] : padValue;
+                    }
+                }
+            }
+        }
+
+        return wq;
+    }
+
+    private static unsafe void DepthwisePlanes<TV, S>(Conv2DParams p, float* x, float* w, float* bias, float* y, int s, int e)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int oh = p.ConvOutH, ow = p.ConvOutW;
+        int mult = p.OC / p.C;
+        int sh = p.StrideH, sw = p.StrideW, dh = p.DilationH, dw = p.DilationW;
+        int hp = ((oh - 1) * sh) + ((p.KH - 1) * dh) + 1;
+        int wp = ((ow - 1) * sw) + ((p.KW - 1) * dw) + 1;
+        int wq = (wp + sw - 1) / sw;
+        long phaseSize = (long)hp * wq;
+        float[] bufArr = ArrayPool<float>.Shared.Rent((int)(phaseSize * sw) + 16);
+        int taps = p.KH * p.KW;
+        int* tapOff = stackalloc int[taps];
+        for (int ky = 0; ky < p.KH; ky++)
+        {
+            for (int kx = 0; kx < p.KW; kx++)
+            {
+                int off = kx * dw;
+                tapOff[(ky * p.KW) + kx] = (int)(((off % sw) * phaseSize) + ((long)ky * dh * wq) + (off / sw));
+            }
+        }
+
+        bool act = p.Activation.Kind != ActivationKind.None;
+        float lo = p.Activation.Lo, hi = p.Activation.Hi;
+        TV vlo = S.Splat(lo), vhi = S.Splat(hi);
+        int c = S.Count;
+        try
+        {
+            fixed (float* buf = bufArr)
+            {
+                for (int plane = s; plane < e; plane++)
+                {
+                    int n = plane / p.C, ch = plane % p.C;
+                    BuildPhases(x + ((long)plane * p.H * p.W), p.H, p.W, p.PadTop, p.PadLeft, hp, wp, sw, 0f, buf);
+                    for (int m = 0; m < mult; m++)
+                    {
+                        int oc = (ch * mult) + m;
+                        float* wk = w + ((long)oc * taps);
+                        float b0 = 0f;
+                        if (bias != null)
+                        {
+                            b0 += bias[oc];
+                        }
+
+                        TV bv = S.Splat(b0);
+                        float* yo = y + ((((long)n * p.OC) + oc) * oh * ow);
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            float* rowBase = buf + ((long)oy * sh * wq);
+                            float* yr = yo + ((long)oy * ow);
+                            int ox = 0;
+                            for (; ox <= ow - c; ox += c)
+                            {
+                                TV acc = bv;
+                                for (int t = 0; t < taps; t++)
+                                {
+                                    acc = S.Fma(S.Load(ref rowBase[tapOff[t]], ox), S.Splat(wk[t]), acc);
+                                }
+
+                                if (act)
+                                {
+                                    acc = S.Min(S.Max(acc, vlo), vhi);
+                                }
+
+                                S.Store(acc, ref yr[0], ox);
+                            }
+
+                            for (; ox < ow; ox++)
+                            {
+                                float acc = b0;
+                                for (int t = 0; t < taps; t++)
+                                {
+                                    acc = S1.Fma(rowBase[tapOff[t] + ox], wk[t], acc);
+                                }
+
+                                if (act)
+                                {
+                                    acc = MathF.Min(MathF.Max(acc, lo), hi);
+                                }
+
+                                yr[ox] = acc;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(bufArr);
+        }
+    }
+
+    /// <summary>
+    /// Transposed convolution. x[N,C,H,W], w[C, OC/group, KH, KW] (ONNX layout), bias[OC] (may be empty),
+    /// y[N,OC,OH,OW] with OH = (H−1)·sh − pt − pb + dh·(KH−1) + 1 + output_pad (or p.OutH).
+    /// Contract (bit-identical to <see cref="ConvTranspose2DReference"/>): per group, col[(oc,ky,kx),(iy,ix)] =
+    /// fma-chain over ci ascending from 0 of w[ci,oc,ky,kx]·x[ci,iy,ix]; y = 0 (+ bias), then col values are added
+    /// in (oc, ky, kx, iy, ix) lexicographic order to y[oc, iy·sh − pt + ky·dh, ix·sw − pl + kx·dw] when inside;
+    /// then the activation clamp. The col GEMM runs vectorized/threaded; col2im is scalar.
+    /// </summary>
+    public static void ConvTranspose2D(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1)
+    {
+        p.Validate(true);
+        int oh = p.DeconvOutH, ow = p.DeconvOutW;
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        int kk = ocg * p.KH * p.KW;
+        int hw = p.H * p.W;
+        if (oh <= 0 || ow <= 0 || x.Length < (long)p.N * p.C * hw || w.Length < (long)p.C * kk || y.Length < (long)p.N * p.OC * oh * ow ||
+            (!bias.IsEmpty && bias.Length < p.OC))
+        {
+            throw new ArgumentException("deconv spans too small");
+        }
+
+        float[] col = ArrayPool<float>.Shared.Rent(Math.Max(1, kk * hw));
+        try
+        {
+            for (int n = 0; n < p.N; n++)
+            {
+                for (int g = 0; g < p.Group; g++)
+                {
+                    // col[kk, hw] = W_g^T [kk, cg] · X_g [cg, hw]; W_g stored [cg, kk] → transA
+                    Gemm.Compute(isa, kk, hw, cg,
+                        w.Slice(g * cg * kk), kk, true,
+                        x.Slice((((n * p.C) + (g * cg)) * hw)), hw, false,
+                        col, hw, threads: threads);
+                    Col2Im(p, g, n, oh, ow, col, bias, y);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(col);
+        }
+
+        if (p.Activation.Kind != ActivationKind.None)
+        {
+            Span<float> all = y.Slice(0, p.N * p.OC * oh * ow);
+            Elementwise.Unary(isa, UnaryOp.Clip, all, all, p.Activation.Lo, p.Activation.Hi, threads);
+        }
+    }
+
+    private static void Col2Im(Conv2DParams p, int g, int n, int oh, int ow, ReadOnlySpan<float> col, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        int ocg = p.OC / p.Group;
+        int hw = p.H * p.W;
+        for (int o = 0; o < ocg; o++)
+        {
+            int oc = (g * ocg) + o;
+            Span<float> yo = y.Slice(((n * p.OC) + oc) * oh * ow, oh * ow);
+            float b0 = 0f;
+            if (!bias.IsEmpty)
+            {
+                b0 += bias[oc];
+            }
+
+            yo.Fill(b0);
+            for (int ky = 0; ky < p.KH; ky++)
+            {
+                for (int kx = 0; kx < p.KW; kx++)
+                {
+                    ReadOnlySpan<float> cr = col.Slice(((((o * p.KH) + ky) * p.KW) + kx) * hw, hw);
+                    for (int iy = 0; iy < p.H; iy++)
+                    {
+                        int oy = (iy * p.StrideH) - p.PadTop + (ky * p.DilationH);
+                        if ((uint)oy >= (uint)oh)
+                        {
+                            continue;
+                        }
+
+                        Span<float> yr = yo.Slice(oy * ow, ow);
+                        ReadOnlySpan<float> crow = cr.Slice(iy * p.W, p.W);
+                        int ox0 = (kx * p.DilationW) - p.PadLeft;
+                        for (int ix = 0; ix < p.W; ix++)
+                        {
+                            int ox = (ix * p.StrideW) + ox0;
+                            if ((uint)ox < (uint)ow)
+                            {
+                                yr[ox] += crow[ix];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Naive reference of <see cref="ConvTranspose2D"/>'s contract.</summary>
+    public static void ConvTranspose2DReference(Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    {
+        p.Validate(true);
+        int oh = p.DeconvOutH, ow = p.DeconvOutW;
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        int hw = p.H * p.W;
+        int kk = ocg * p.KH * p.KW;
+        var col = new float[kk * hw];
+        for (int n = 0; n < p.N; n++)
+        {
+            for (int g = 0; g < p.Group; g++)
+            {
+                for (int r = 0; r < kk; r++)
+                {
+                    for (int q = 0; q < hw; q++)
+                    {
+                        float acc = 0f;
+                        for (int ci = 0; ci < cg; ci++)
+                        {
+                            int c = (g * cg) + ci;
+                            acc = MathF.FusedMultiplyAdd(w[(c * kk) + r], x[(((n * p.C) + c) * hw) + q], acc);
+                        }
+
+                        col[(r * hw) + q] = acc;
+                    }
+                }
+
+                Col2Im(p, g, n, oh, ow, col, bias, y);
+            }
+        }
+
+        if (p.Activation.Kind != ActivationKind.None)
+        {
+            for (int i = 0; i < p.N * p.OC * oh * ow; i++)
+            {
+                y[i] = MathF.Min(MathF.Max(y[i], p.Activation.Lo), p.Activation.Hi);
+            }
+        }
+    }
+}

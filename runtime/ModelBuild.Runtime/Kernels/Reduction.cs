@@ -1,0 +1,510 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace ModelBuild.Runtime.Kernels;
+
+public enum ReduceOp
+{
+    Sum,
+    Mean,
+    Max,
+    Min,
+    Prod,
+    SumSquare,
+    /// <summary>Σ|x|.</summary>
+    L1,
+    /// <summary>√Σx².</summary>
+    L2,
+    /// <summary>log Σ eˣ (max-shifted).</summary>
+    LogSumExp,
+}
+
+/// <summary>Accumulation step of a 16-partial reduction: partial = Combine(partial, x); partials merged by <see cref="Merge"/>.</summary>
+internal interface IReduceOp
+{
+    float Identity { get; }
+
+    TV Combine<TV, S>(TV acc, TV x)
+        where TV : struct
+        where S : struct, ISimd<TV>;
+
+    float Merge(float a, float b);
+}
+
+internal readonly struct SumRed : IReduceOp
+{
+    public float Identity => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Add(acc, x);
+
+    public float Merge(float a, float b) => a + b;
+}
+
+internal readonly struct SumSqRed : IReduceOp
+{
+    public float Identity => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Fma(x, x, acc);
+
+    public float Merge(float a, float b) => a + b;
+}
+
+/// <summary>Σ (x − mean)², FMA per element.</summary>
+internal readonly struct CenteredSqRed(float mean) : IReduceOp
+{
+    public float Identity => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV>
+    {
+        TV d = S.Sub(x, S.Splat(mean));
+        return S.Fma(d, d, acc);
+    }
+
+    public float Merge(float a, float b) => a + b;
+}
+
+internal readonly struct L1Red : IReduceOp
+{
+    public float Identity => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Add(acc, S.Abs(x));
+
+    public float Merge(float a, float b) => a + b;
+}
+
+internal readonly struct ProdRed : IReduceOp
+{
+    public float Identity => 1f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Mul(acc, x);
+
+    public float Merge(float a, float b) => a * b;
+}
+
+internal readonly struct MaxRed : IReduceOp
+{
+    public float Identity => float.NegativeInfinity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Max(acc, x);
+
+    public float Merge(float a, float b) => MathF.Max(a, b);
+}
+
+internal readonly struct MinRed : IReduceOp
+{
+    public float Identity => float.PositiveInfinity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Min(acc, x);
+
+    public float Merge(float a, float b) => MathF.Min(a, b);
+}
+
+/// <summary>Σ exp(x − shift).</summary>
+internal readonly struct SumExpRed(float shift) : IReduceOp
+{
+    public float Identity => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Combine<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> =>
+        S.Add(acc, FloatMath.Exp<TV, S>(S.Sub(x, S.Splat(shift))));
+
+    public float Merge(float a, float b) => a + b;
+}
+
+[InlineArray(16)]
+internal struct Partials16<TV>
+    where TV : struct
+{
+    private TV _e0;
+}
+
+/// <summary>
+/// The fixed 16-partial reduction layout shared by every width: element i goes to partial i % 16 (combined in
+/// increasing i), then partials merge as a fixed binary tree p[i] ⊕= p[i+8], p[i] ⊕= p[i+4], p[i] ⊕= p[i+2],
+/// p[0] ⊕= p[1]. V512 holds the 16 partials in 1 register, V256 in 2, V128 in 4, scalar in 16 floats ⇒ same bits.
+/// </summary>
+internal static class Partial16
+{
+    public static float Reduce<TR>(IsaLevel isa, TR op, ref float x, int n)
+        where TR : struct, IReduceOp
+    {
+        return KernelIsa.Clamp(isa) switch
+        {
+            IsaLevel.V512 => Reduce<TR, Vector512<float>, S512>(op, ref x, n),
+            IsaLevel.V256 => Reduce<TR, Vector256<float>, S256>(op, ref x, n),
+            IsaLevel.V128 => Reduce<TR, Vector128<float>, S128>(op, ref x, n),
+            _ => Reduce<TR, float, S1>(op, ref x, n),
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Reduce<TR, TV, S>(TR op, ref float x, int n)
+        where TR : struct, IReduceOp
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int c = S.Count;
+        int per = 16 / c;
+        Partials16<TV> acc = default;
+        TV id = S.Splat(op.Identity);
+        for (int j = 0; j < per; j++)
+        {
+            acc[j] = id;
+        }
+
+        int i = 0;
+        if (per == 1)
+        {
+            TV a0 = id;
+            for (; i <= n - 16; i += 16)
+            {
+                a0 = op.Combine<TV, S>(a0, S.Load(ref x, i));
+            }
+
+            acc[0] = a0;
+        }
+        else if (per == 2)
+        {
+            TV a0 = id, a1 = id;
+            for (; i <= n - 16; i += 16)
+            {
+                a0 = op.Combine<TV, S>(a0, S.Load(ref x, i));
+                a1 = op.Combine<TV, S>(a1, S.Load(ref x, i + c));
+            }
+
+            acc[0] = a0;
+            acc[1] = a1;
+        }
+        else if (per == 4)
+        {
+            TV a0 = id, a1 = id, a2 = id, a3 = id;
+            for (; i <= n - 16; i += 16)
+            {
+                a0 = op.Combine<TV, S>(a0, S.Load(ref x, i));
+                a1 = op.Combine<TV, S>(a1, S.Load(ref x, i + c));
+                a2 = op.Combine<TV, S>(a2, S.Load(ref x, i + (2 * c)));
+                a3 = op.Combine<TV, S>(a3, S.Load(ref x, i + (3 * c)));
+            }
+
+            acc[0] = a0;
+            acc[1] = a1;
+            acc[2] = a2;
+            acc[3] = a3;
+        }
+        else
+        {
+            for (; i <= n - 16; i += 16)
+            {
+                for (int j = 0; j < per; j++)
+                {
+                    acc[j] = op.Combine<TV, S>(acc[j], S.Load(ref x, i + (j * c)));
+                }
+            }
+        }
+
+        Span<float> p = stackalloc float[16];
+        for (int j = 0; j < per; j++)
+        {
+            for (int l = 0; l < c; l++)
+            {
+                p[(j * c) + l] = S.GetElement(acc[j], l);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            p[i & 15] = op.Combine<float, S1>(p[i & 15], Unsafe.Add(ref x, i));
+        }
+
+        for (int s = 8; s >= 1; s >>= 1)
+        {
+            for (int j = 0; j < s; j++)
+            {
+                p[j] = op.Merge(p[j], p[j + s]);
+            }
+        }
+
+        return p[0];
+    }
+}
+
+/// <summary>
+/// Reductions and softmax over one axis of a tensor viewed as [outer, axisLen, inner] (multiple adjacent reduced
+/// axes: multiply them into axisLen; non-adjacent: transpose first or reduce repeatedly).
+/// inner == 1: each output uses the fixed 16-partial layout (see <c>Partial16</c>) — bit-identical at every level.
+/// inner &gt; 1: vectorized across inner, each output accumulates along the axis sequentially from index 0
+/// (acc = identity, then acc = acc ⊕ x[k]) — bit-identical at every level.
+/// Threads split the outer dimension.
+/// </summary>
+public static class Reduction
+{
+    /// <summary>y[outer, inner] = reduce over axis of x[outer, axisLen, inner]. axisLen 0 gives the identity (Mean: NaN).</summary>
+    public static void Reduce(IsaLevel isa, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int outer, int axisLen, int inner, int threads = 1)
+    {
+        Check(x.Length, y.Length, outer, axisLen, inner, false);
+        IsaLevel level = KernelIsa.Clamp(isa);
+        int t = KernelParallel.Effective(threads, (long)outer * axisLen * inner, 1 << 15);
+        unsafe
+        {
+            fixed (float* px0 = x, py0 = y)
+            {
+                float* px = px0, py = py0;
+                KernelParallel.For(outer, t, (o0, o1) =>
+                {
+                    if (inner == 1)
+                    {
+                        for (int o = o0; o < o1; o++)
+                        {
+                            py[o] = ReduceRow(level, op, ref px[(long)o * axisLen], axisLen);
+                        }
+                    }
+                    else
+                    {
+                        float[] tmp = new float[inner];
+                        for (int o = o0; o < o1; o++)
+                        {
+                            ReduceStrided(level, op, new ReadOnlySpan<float>(px + ((long)o * axisLen * inner), axisLen * inner), new Span<float>(py + ((long)o * inner), inner), axisLen, inner, tmp);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    internal static float ReduceRow(IsaLevel level, ReduceOp op, ref float x, int n)
+    {
+        switch (op)
+        {
+            case ReduceOp.Sum: return Partial16.Reduce(level, new SumRed(), ref x, n);
+            case ReduceOp.Mean: return Partial16.Reduce(level, new SumRed(), ref x, n) / n;
+            case ReduceOp.Max: return Partial16.Reduce(level, new MaxRed(), ref x, n);
+            case ReduceOp.Min: return Partial16.Reduce(level, new MinRed(), ref x, n);
+            case ReduceOp.Prod: return Partial16.Reduce(level, new ProdRed(), ref x, n);
+            case ReduceOp.SumSquare: return Partial16.Reduce(level, new SumSqRed(), ref x, n);
+            case ReduceOp.L1: return Partial16.Reduce(level, new L1Red(), ref x, n);
+            case ReduceOp.L2: return MathF.Sqrt(Partial16.Reduce(level, new SumSqRed(), ref x, n));
+            case ReduceOp.LogSumExp:
+                {
+                    float m = Partial16.Reduce(level, new MaxRed(), ref x, n);
+                    if (float.IsInfinity(m) || float.IsNaN(m))
+                    {
+                        return m;
+                    }
+
+                    float s = Partial16.Reduce(level, new SumExpRed(m), ref x, n);
+                    return m + FloatMath.Log<float, S1>(s);
+                }
+
+            default: throw new ArgumentOutOfRangeException(nameof(op));
+        }
+    }
+
+    private static void ReduceStrided(IsaLevel level, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, float[] tmp)
+    {
+        BinaryOp combine;
+        float id;
+        switch (op)
+        {
+            case ReduceOp.Max: combine = BinaryOp.Max; id = float.NegativeInfinity; break;
+            case ReduceOp.Min: combine = BinaryOp.Min; id = float.PositiveInfinity; break;
+            case ReduceOp.Prod: combine = BinaryOp.Mul; id = 1f; break;
+            case ReduceOp.LogSumExp: combine = BinaryOp.Max; id = float.NegativeInfinity; break;
+            default: combine = BinaryOp.Add; id = 0f; break;
+        }
+
+        y.Fill(id);
+        for (int k = 0; k < axisLen; k++)
+        {
+            ReadOnlySpan<float> row = x.Slice(k * inner, inner);
+            if (op is ReduceOp.SumSquare or ReduceOp.L2)
+            {
+                Loops.Binary(level, new SqAccOp(), Elementwise.RowKind.Same, y, row, y, 1);
+            }
+            else if (op == ReduceOp.L1)
+            {
+                Loops.Binary(level, new AbsAccOp(), Elementwise.RowKind.Same, y, row, y, 1);
+            }
+            else
+            {
+                Elementwise.BinaryDispatch(level, combine, Elementwise.RowKind.Same, y, row, y, 1);
+            }
+        }
+
+        switch (op)
+        {
+            case ReduceOp.Mean:
+                Elementwise.BinaryDispatch(level, BinaryOp.Div, Elementwise.RowKind.ScalarRight, y, [(float)axisLen], y, 1);
+                break;
+            case ReduceOp.L2:
+                Loops.Unary(level, new SqrtOp(), y, y, 1);
+                break;
+            case ReduceOp.LogSumExp:
+                {
+                    // y holds the max; tmp2 accumulates exp(x - max) sequentially
+                    float[] s = new float[inner];
+                    for (int k = 0; k < axisLen; k++)
+                    {
+                        Loops.Binary(level, new SubOp(), Elementwise.RowKind.Same, x.Slice(k * inner, inner), y, tmp, 1);
+                        Loops.Unary(level, new ExpOp(), tmp, tmp, 1);
+                        Loops.Binary(level, new AddOp(), Elementwise.RowKind.Same, s, tmp, s, 1);
+                    }
+
+                    Loops.Unary(level, new LogOp(), s, s, 1);
+                    for (int j = 0; j < inner; j++)
+                    {
+                        // infinite max: result is the max itself
+                        s[j] = float.IsInfinity(y[j]) ? 0f : s[j];
+                    }
+
+                    Loops.Binary(level, new AddOp(), Elementwise.RowKind.Same, y, s, y, 1);
+                    break;
+                }
+        }
+    }
+
+    /// <summary>Softmax along the axis of x[outer, axisLen, inner]: exp(x − max) / Σ exp(x − max).</summary>
+    public static void Softmax(IsaLevel isa, ReadOnlySpan<float> x, Span<float> y, int outer, int axisLen, int inner, int threads = 1) =>
+        SoftmaxCore(isa, x, y, outer, axisLen, inner, false, threads);
+
+    /// <summary>LogSoftmax along the axis: (x − max) − log Σ exp(x − max).</summary>
+    public static void LogSoftmax(IsaLevel isa, ReadOnlySpan<float> x, Span<float> y, int outer, int axisLen, int inner, int threads = 1) =>
+        SoftmaxCore(isa, x, y, outer, axisLen, inner, true, threads);
+
+    private static void SoftmaxCore(IsaLevel isa, ReadOnlySpan<float> x, Span<float> y, int outer, int axisLen, int inner, bool log, int threads)
+    {
+        Check(x.Length, y.Length, outer, axisLen, inner, true);
+        if (axisLen == 0)
+        {
+            return;
+        }
+
+        IsaLevel level = KernelIsa.Clamp(isa);
+        int t = KernelParallel.Effective(threads, (long)outer * axisLen * inner, 1 << 14);
+        unsafe
+        {
+            fixed (float* px0 = x, py0 = y)
+            {
+                float* px = px0, py = py0;
+                KernelParallel.For(outer, t, (o0, o1) =>
+                {
+                    float[]? mx = inner > 1 ? new float[inner] : null;
+                    float[]? sm = inner > 1 ? new float[inner] : null;
+                    for (int o = o0; o < o1; o++)
+                    {
+                        long baseOff = (long)o * axisLen * inner;
+                        var xs = new ReadOnlySpan<float>(px + baseOff, axisLen * inner);
+                        var ys = new Span<float>(py + baseOff, axisLen * inner);
+                        if (inner == 1)
+                        {
+                            SoftmaxRow(level, xs, ys, log);
+                        }
+                        else
+                        {
+                            SoftmaxStrided(level, xs, ys, axisLen, inner, log, mx!, sm!);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    private static void SoftmaxRow(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, bool log)
+    {
+        int n = x.Length;
+        float m = Partial16.Reduce(level, new MaxRed(), ref MemoryMarshal.GetReference(x), n);
+        Loops.Binary(level, new SubOp(), Elementwise.RowKind.ScalarRight, x, [m], y, 1);
+        if (log)
+        {
+            float s = Partial16.Reduce(level, new SumExpRed(0f), ref MemoryMarshal.GetReference(y), n);
+            float ls = FloatMath.Log<float, S1>(s);
+            Loops.Binary(level, new SubOp(), Elementwise.RowKind.ScalarRight, y, [ls], y, 1);
+        }
+        else
+        {
+            Loops.Unary(level, new ExpOp(), y, y, 1);
+            float s = Partial16.Reduce(level, new SumRed(), ref MemoryMarshal.GetReference(y), n);
+            Loops.Binary(level, new DivOp(), Elementwise.RowKind.ScalarRight, y, [s], y, 1);
+        }
+    }
+
+    private static void SoftmaxStrided(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, bool log, float[] mx, float[] sm)
+    {
+        x.Slice(0, inner).CopyTo(mx);
+        for (int k = 1; k < axisLen; k++)
+        {
+            Loops.Binary(level, new MaxOp(), Elementwise.RowKind.Same, mx, x.Slice(k * inner, inner), mx, 1);
+        }
+
+        Array.Clear(sm);
+        for (int k = 0; k < axisLen; k++)
+        {
+            Span<float> yr = y.Slice(k * inner, inner);
+            Loops.Binary(level, new SubOp(), Elementwise.RowKind.Same, x.Slice(k * inner, inner), mx, yr, 1);
+            if (log)
+            {
+                Loops.Binary(level, new ExpAccOp(), Elementwise.RowKind.Same, sm, yr, sm, 1);
+            }
+            else
+            {
+                Loops.Unary(level, new ExpOp(), yr, yr, 1);
+                Loops.Binary(level, new AddOp(), Elementwise.RowKind.Same, sm, yr, sm, 1);
+            }
+        }
+
+        if (log)
+        {
+            Loops.Unary(level, new LogOp(), sm, sm, 1);
+        }
+
+        for (int k = 0; k < axisLen; k++)
+        {
+            Span<float> yr = y.Slice(k * inner, inner);
+            if (log)
+            {
+                Loops.Binary(level, new SubOp(), Elementwise.RowKind.Same, yr, sm, yr, 1);
+            }
+            else
+            {
+                Loops.Binary(level, new DivOp(), Elementwise.RowKind.Same, yr, sm, yr, 1);
+            }
+        }
+    }
+
+    private static void Check(int xl, int yl, int outer, int axisLen, int inner, bool sameSize)
+    {
+        if (outer < 0 || axisLen < 0 || inner < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outer));
+        }
+
+        long n = (long)outer * axisLen * inner;
+        if (xl < n || yl < (sameSize ? n : (long)outer * inner))
+        {
+            throw new ArgumentException("span too small for outer × axisLen × inner");
+        }
+    }
+
+    /// <summary>acc + x² (FMA).</summary>
+    private readonly struct SqAccOp : IBinaryOp
+    {
+        public TV Invoke<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Fma(x, x, acc);
+    }
+
+    private readonly struct AbsAccOp : IBinaryOp
+    {
+        public TV Invoke<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Add(acc, S.Abs(x));
+    }
+
+    private readonly struct ExpAccOp : IBinaryOp
+    {
+        public TV Invoke<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Add(acc, FloatMath.Exp<TV, S>(x));
+    }
+}
