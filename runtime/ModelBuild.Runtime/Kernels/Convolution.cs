@@ -113,8 +113,7 @@ public static class Convolution
             return;
         }
 
-        int tile = (int)Math.Clamp(Im2ColBudget / Math.Max(1, k), 64, P);
-        tile = Math.Min(P, tile);
+        int tile = (int)Math.Min(P, Math.Max(64, Im2ColBudget / Math.Max(1, k)));
         float[] col = ArrayPool<float>.Shared.Rent((int)Math.Min((long)k * tile, int.MaxValue));
         try
         {

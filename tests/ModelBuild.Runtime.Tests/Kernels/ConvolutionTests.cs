@@ -1,0 +1,176 @@
+using ModelBuild.Runtime.Kernels;
+using static ModelBuild.Runtime.Tests.Kernels.KernelTestUtil;
+
+namespace ModelBuild.Runtime.Tests.Kernels;
+
+[TestClass]
+public sealed class ConvolutionTests
+{
+    public static IEnumerable<object[]> Levels => AllLevels;
+
+    // N, C, H, W, OC, KH, KW, sh, sw, pt, pl, pb, pr, dh, dw, group, act
+    private static readonly int[][] Cases =
+    [
+        [1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+        [2, 4, 11, 13, 6, 3, 2, 2, 1, 0, 1, 2, 0, 1, 2, 2, 1],
+        [1, 8, 5, 5, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2],   // pointwise GEMM path
+        [1, 6, 9, 17, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3, 3],  // grouped pointwise
+        [1, 5, 13, 29, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5, 1],  // depthwise s1
+        [2, 7, 14, 33, 7, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, 7, 2],  // depthwise s2
+        [1, 3, 10, 19, 6, 5, 5, 1, 2, 2, 2, 2, 2, 2, 1, 3, 0],  // depthwise multiplier 2 dilated
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0],
+        [1, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, 1, 3],    // pads larger than input region
+        [1, 16, 20, 20, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 3, 4, 40, 4, 1, 7, 1, 3, 0, 3, 0, 3, 1, 1, 1, 0],
+    ];
+
+    private static Conv2DParams Make(int[] c) => new()
+    {
+        N = c[0], C = c[1], H = c[2], W = c[3], OC = c[4], KH = c[5], KW = c[6], StrideH = c[7], StrideW = c[8],
+        PadTop = c[9], PadLeft = c[10], PadBottom = c[11], PadRight = c[12], DilationH = c[13], DilationW = c[14], Group = c[15],
+        Activation = c[16] switch { 0 => FusedActivation.None, 1 => FusedActivation.Relu, 2 => FusedActivation.Relu6, _ => FusedActivation.Clip(-0.2f, 0.3f) },
+    };
+
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void Conv2DBitIdenticalToReference(IsaLevel isa)
+    {
+        int seed = 0;
+        foreach (int[] c in Cases)
+        {
+            Conv2DParams p = Make(c);
+            seed++;
+            float[] x = Random(p.N * p.C * p.H * p.W, seed);
+            float[] w = Random(p.OC * (p.C / p.Group) * p.KH * p.KW, seed + 100);
+            float[] bias = seed % 2 == 0 ? Random(p.OC, seed + 200) : [];
+            int ylen = p.N * p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"conv case {seed} isa={isa} t={threads}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Conv2DReferenceCloseToDouble()
+    {
+        Conv2DParams p = Make(Cases[1]);
+        p.Activation = FusedActivation.None;
+        float[] x = Random(p.N * p.C * p.H * p.W, 5), w = Random(p.OC * (p.C / p.Group) * p.KH * p.KW, 6), bias = Random(p.OC, 7);
+        int oh = p.ConvOutH, ow = p.ConvOutW;
+        float[] y = new float[p.N * p.OC * oh * ow];
+        Convolution.Conv2DReference(p, x, w, bias, y);
+        var exp = new double[y.Length];
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        for (int n = 0; n < p.N; n++)
+        {
+            for (int oc = 0; oc < p.OC; oc++)
+            {
+                for (int oy = 0; oy < oh; oy++)
+                {
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        double s = bias[oc];
+                        for (int ci = 0; ci < cg; ci++)
+                        {
+                            for (int ky = 0; ky < p.KH; ky++)
+                            {
+                                for (int kx = 0; kx < p.KW; kx++)
+                                {
+                                    int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH), ix = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                                    if (iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)
+                                    {
+                                        int c = ((oc / ocg) * cg) + ci;
+                                        s += (double)x[(((n * p.C) + c) * p.H * p.W) + (iy * p.W) + ix] * w[(((((oc * cg) + ci) * p.KH) + ky) * p.KW) + kx];
+                                    }
+                                }
+                            }
+                        }
+
+                        exp[(((n * p.OC) + oc) * oh * ow) + (oy * ow) + ox] = s;
+                    }
+                }
+            }
+        }
+
+        AssertClose(exp, y, 1e-5, 1e-5, "conv vs double");
+    }
+
+    // N, C, H, W, OC, KH, KW, sh, sw, pt, pl, pb, pr, dh, dw, group, opadH, opadW
+    private static readonly int[][] DeconvCases =
+    [
+        [1, 4, 5, 6, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+        [2, 6, 4, 7, 4, 2, 3, 1, 2, 0, 1, 0, 1, 2, 1, 2, 0, 1],
+        [1, 3, 1, 1, 3, 4, 4, 2, 2, 0, 0, 0, 0, 1, 1, 3, 0, 0],
+        [1, 8, 9, 9, 16, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0, 0],
+    ];
+
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void ConvTransposeBitIdenticalToReference(IsaLevel isa)
+    {
+        int seed = 50;
+        foreach (int[] c in DeconvCases)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                N = c[0], C = c[1], H = c[2], W = c[3], OC = c[4], KH = c[5], KW = c[6], StrideH = c[7], StrideW = c[8],
+                PadTop = c[9], PadLeft = c[10], PadBottom = c[11], PadRight = c[12], DilationH = c[13], DilationW = c[14], Group = c[15],
+                OutputPadH = c[16], OutputPadW = c[17], Activation = seed % 2 == 0 ? FusedActivation.Relu : FusedActivation.None,
+            };
+            float[] x = Random(p.N * p.C * p.H * p.W, seed), w = Random(p.C * (p.OC / p.Group) * p.KH * p.KW, seed + 1), bias = Random(p.OC, seed + 2);
+            int ylen = p.N * p.OC * p.DeconvOutH * p.DeconvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.ConvTranspose2DReference(p, x, w, bias, e);
+            Convolution.ConvTranspose2D(isa, p, x, w, bias, g, 2);
+            AssertBitEqual(e, g, $"deconv {seed} isa={isa}");
+
+            // double check of the reference: direct scatter in double
+            if (p.Activation.Kind == ActivationKind.None)
+            {
+                var d = new double[ylen];
+                int oh = p.DeconvOutH, ow = p.DeconvOutW, cg = p.C / p.Group, ocg = p.OC / p.Group;
+                for (int i = 0; i < ylen; i++)
+                {
+                    d[i] = bias[(i / (oh * ow)) % p.OC];
+                }
+
+                for (int n = 0; n < p.N; n++)
+                {
+                    for (int ci = 0; ci < p.C; ci++)
+                    {
+                        int gi = ci / cg;
+                        for (int o = 0; o < ocg; o++)
+                        {
+                            for (int iy = 0; iy < p.H; iy++)
+                            {
+                                for (int ix = 0; ix < p.W; ix++)
+                                {
+                                    for (int ky = 0; ky < p.KH; ky++)
+                                    {
+                                        for (int kx = 0; kx < p.KW; kx++)
+                                        {
+                                            int oy = (iy * p.StrideH) - p.PadTop + (ky * p.DilationH), ox = (ix * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                                            if (oy >= 0 && oy < oh && ox >= 0 && ox < ow)
+                                            {
+                                                d[(((n * p.OC) + (gi * ocg) + o) * oh * ow) + (oy * ow) + ox] +=
+                                                    (double)x[(((n * p.C) + ci) * p.H * p.W) + (iy * p.W) + ix] * w[(((((ci * ocg) + o) * p.KH) + ky) * p.KW) + kx];
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+
+                AssertClose(d, e, 1e-5, 1e-5, $"deconv ref vs double {seed}");
+            }
+        }
+    }
+}
