@@ -467,7 +467,7 @@ public static class Convolution
         if (p.Activation.Kind != ActivationKind.None)
         {
             Span<float> all = y.Slice(0, p.N * p.OC * oh * ow);
-            Elementwise.Unary(isa, UnaryOp.Clip, all, all, p.Activation.Lo, p.Activation.Hi, threads);
+            Elementwise.Unary(isa, UnaryFunction.Clip, all, all, p.Activation.Lo, p.Activation.Hi, threads);
         }
     }
 

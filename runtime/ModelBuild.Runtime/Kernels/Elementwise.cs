@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>Unary element-wise functions. Parameters: see each member (alpha/beta arguments of <see cref="Elementwise.Unary"/>).</summary>
-public enum UnaryOp
+public enum UnaryFunction
 {
     Identity,
     Relu,
@@ -53,7 +53,7 @@ public enum UnaryOp
     Mish,
 }
 
-public enum BinaryOp
+public enum BinaryFunction
 {
     Add,
     Sub,
@@ -115,49 +115,49 @@ public static class Elementwise
 {
     private const int ParallelGrain = 1 << 15;
 
-    /// <summary>y[i] = op(x[i]). <paramref name="alpha"/>/<paramref name="beta"/> are the op parameters listed on <see cref="UnaryOp"/>.</summary>
-    public static void Unary(IsaLevel isa, UnaryOp op, ReadOnlySpan<float> x, Span<float> y, float alpha = 0f, float beta = 0f, int threads = 1)
+    /// <summary>y[i] = op(x[i]). <paramref name="alpha"/>/<paramref name="beta"/> are the op parameters listed on <see cref="UnaryFunction"/>.</summary>
+    public static void Unary(IsaLevel isa, UnaryFunction op, ReadOnlySpan<float> x, Span<float> y, float alpha = 0f, float beta = 0f, int threads = 1)
     {
         switch (op)
         {
-            case UnaryOp.Identity: Loops.Unary(isa, new IdentityOp(), x, y, threads); break;
-            case UnaryOp.Relu: Loops.Unary(isa, new ReluOp(), x, y, threads); break;
-            case UnaryOp.Relu6: Loops.Unary(isa, new ClipOp(0f, 6f), x, y, threads); break;
-            case UnaryOp.Clip: Loops.Unary(isa, new ClipOp(alpha, beta), x, y, threads); break;
-            case UnaryOp.LeakyRelu: Loops.Unary(isa, new LeakyReluOp(alpha), x, y, threads); break;
-            case UnaryOp.Elu: Loops.Unary(isa, new EluOp(alpha), x, y, threads); break;
-            case UnaryOp.Selu: Loops.Unary(isa, new SeluOp(alpha, beta), x, y, threads); break;
-            case UnaryOp.Sigmoid: Loops.Unary(isa, new SigmoidOp(), x, y, threads); break;
-            case UnaryOp.HardSigmoid: Loops.Unary(isa, new HardSigmoidOp(alpha, beta), x, y, threads); break;
-            case UnaryOp.HardSwish: Loops.Unary(isa, new HardSwishOp(), x, y, threads); break;
-            case UnaryOp.Tanh: Loops.Unary(isa, new TanhOp(), x, y, threads); break;
-            case UnaryOp.Softplus: Loops.Unary(isa, new SoftplusOp(), x, y, threads); break;
-            case UnaryOp.Softsign: Loops.Unary(isa, new SoftsignOp(), x, y, threads); break;
-            case UnaryOp.Erf: Loops.Unary(isa, new ErfOp(), x, y, threads); break;
-            case UnaryOp.GeluErf: Loops.Unary(isa, new GeluErfOp(), x, y, threads); break;
-            case UnaryOp.GeluTanh: Loops.Unary(isa, new GeluTanhOp(), x, y, threads); break;
-            case UnaryOp.Exp: Loops.Unary(isa, new ExpOp(), x, y, threads); break;
-            case UnaryOp.Log: Loops.Unary(isa, new LogOp(), x, y, threads); break;
-            case UnaryOp.Sqrt: Loops.Unary(isa, new SqrtOp(), x, y, threads); break;
-            case UnaryOp.Rsqrt: Loops.Unary(isa, new RsqrtOp(), x, y, threads); break;
-            case UnaryOp.Reciprocal: Loops.Unary(isa, new ReciprocalOp(), x, y, threads); break;
-            case UnaryOp.Abs: Loops.Unary(isa, new AbsOp(), x, y, threads); break;
-            case UnaryOp.Neg: Loops.Unary(isa, new NegOp(), x, y, threads); break;
-            case UnaryOp.Square: Loops.Unary(isa, new SquareOp(), x, y, threads); break;
-            case UnaryOp.Floor: Loops.Unary(isa, new FloorOp(), x, y, threads); break;
-            case UnaryOp.Ceil: Loops.Unary(isa, new CeilOp(), x, y, threads); break;
-            case UnaryOp.Round: Loops.Unary(isa, new RoundOp(), x, y, threads); break;
-            case UnaryOp.Sign: Loops.Unary(isa, new SignOp(), x, y, threads); break;
-            case UnaryOp.Sin: Loops.Unary(isa, new SinOp(), x, y, threads); break;
-            case UnaryOp.Cos: Loops.Unary(isa, new CosOp(), x, y, threads); break;
-            case UnaryOp.Silu: Loops.Unary(isa, new SiluOp(), x, y, threads); break;
-            case UnaryOp.Mish: Loops.Unary(isa, new MishOp(), x, y, threads); break;
+            case UnaryFunction.Identity: Loops.Unary(isa, new IdentityOp(), x, y, threads); break;
+            case UnaryFunction.Relu: Loops.Unary(isa, new ReluOp(), x, y, threads); break;
+            case UnaryFunction.Relu6: Loops.Unary(isa, new ClipOp(0f, 6f), x, y, threads); break;
+            case UnaryFunction.Clip: Loops.Unary(isa, new ClipOp(alpha, beta), x, y, threads); break;
+            case UnaryFunction.LeakyRelu: Loops.Unary(isa, new LeakyReluOp(alpha), x, y, threads); break;
+            case UnaryFunction.Elu: Loops.Unary(isa, new EluOp(alpha), x, y, threads); break;
+            case UnaryFunction.Selu: Loops.Unary(isa, new SeluOp(alpha, beta), x, y, threads); break;
+            case UnaryFunction.Sigmoid: Loops.Unary(isa, new SigmoidOp(), x, y, threads); break;
+            case UnaryFunction.HardSigmoid: Loops.Unary(isa, new HardSigmoidOp(alpha, beta), x, y, threads); break;
+            case UnaryFunction.HardSwish: Loops.Unary(isa, new HardSwishOp(), x, y, threads); break;
+            case UnaryFunction.Tanh: Loops.Unary(isa, new TanhOp(), x, y, threads); break;
+            case UnaryFunction.Softplus: Loops.Unary(isa, new SoftplusOp(), x, y, threads); break;
+            case UnaryFunction.Softsign: Loops.Unary(isa, new SoftsignOp(), x, y, threads); break;
+            case UnaryFunction.Erf: Loops.Unary(isa, new ErfOp(), x, y, threads); break;
+            case UnaryFunction.GeluErf: Loops.Unary(isa, new GeluErfOp(), x, y, threads); break;
+            case UnaryFunction.GeluTanh: Loops.Unary(isa, new GeluTanhOp(), x, y, threads); break;
+            case UnaryFunction.Exp: Loops.Unary(isa, new ExpOp(), x, y, threads); break;
+            case UnaryFunction.Log: Loops.Unary(isa, new LogOp(), x, y, threads); break;
+            case UnaryFunction.Sqrt: Loops.Unary(isa, new SqrtOp(), x, y, threads); break;
+            case UnaryFunction.Rsqrt: Loops.Unary(isa, new RsqrtOp(), x, y, threads); break;
+            case UnaryFunction.Reciprocal: Loops.Unary(isa, new ReciprocalOp(), x, y, threads); break;
+            case UnaryFunction.Abs: Loops.Unary(isa, new AbsOp(), x, y, threads); break;
+            case UnaryFunction.Neg: Loops.Unary(isa, new NegOp(), x, y, threads); break;
+            case UnaryFunction.Square: Loops.Unary(isa, new SquareOp(), x, y, threads); break;
+            case UnaryFunction.Floor: Loops.Unary(isa, new FloorOp(), x, y, threads); break;
+            case UnaryFunction.Ceil: Loops.Unary(isa, new CeilOp(), x, y, threads); break;
+            case UnaryFunction.Round: Loops.Unary(isa, new RoundOp(), x, y, threads); break;
+            case UnaryFunction.Sign: Loops.Unary(isa, new SignOp(), x, y, threads); break;
+            case UnaryFunction.Sin: Loops.Unary(isa, new SinOp(), x, y, threads); break;
+            case UnaryFunction.Cos: Loops.Unary(isa, new CosOp(), x, y, threads); break;
+            case UnaryFunction.Silu: Loops.Unary(isa, new SiluOp(), x, y, threads); break;
+            case UnaryFunction.Mish: Loops.Unary(isa, new MishOp(), x, y, threads); break;
             default: throw new ArgumentOutOfRangeException(nameof(op));
         }
     }
 
     /// <summary>y[i] = a[i] op b[i] (same length).</summary>
-    public static void Binary(IsaLevel isa, BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int threads = 1)
+    public static void Binary(IsaLevel isa, BinaryFunction op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int threads = 1)
     {
         if (a.Length != y.Length || b.Length != y.Length)
         {
@@ -168,7 +168,7 @@ public static class Elementwise
     }
 
     /// <summary>y[i] = a[i] op b (scalar on the right).</summary>
-    public static void BinaryScalarRight(IsaLevel isa, BinaryOp op, ReadOnlySpan<float> a, float b, Span<float> y, int threads = 1)
+    public static void BinaryScalarRight(IsaLevel isa, BinaryFunction op, ReadOnlySpan<float> a, float b, Span<float> y, int threads = 1)
     {
         if (a.Length != y.Length)
         {
@@ -179,7 +179,7 @@ public static class Elementwise
     }
 
     /// <summary>y[i] = a op b[i] (scalar on the left).</summary>
-    public static void BinaryScalarLeft(IsaLevel isa, BinaryOp op, float a, ReadOnlySpan<float> b, Span<float> y, int threads = 1)
+    public static void BinaryScalarLeft(IsaLevel isa, BinaryFunction op, float a, ReadOnlySpan<float> b, Span<float> y, int threads = 1)
     {
         if (b.Length != y.Length)
         {
@@ -194,7 +194,7 @@ public static class Elementwise
     /// each a/b dim must equal the y dim or be 1. Dims are collapsed, then rows of the innermost dim run through
     /// the same-shape / scalar-left / scalar-right vector loops (or a strided scalar loop).
     /// </summary>
-    public static void BinaryBroadcast(IsaLevel isa, BinaryOp op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape, int threads = 1)
+    public static void BinaryBroadcast(IsaLevel isa, BinaryFunction op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape, int threads = 1)
     {
         var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         if (a.Length < plan.ALength || b.Length < plan.BLength || y.Length < plan.YLength)
@@ -336,20 +336,20 @@ public static class Elementwise
         ScalarLeft,
     }
 
-    internal static void BinaryDispatch(IsaLevel isa, BinaryOp op, RowKind kind, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int threads)
+    internal static void BinaryDispatch(IsaLevel isa, BinaryFunction op, RowKind kind, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int threads)
     {
         switch (op)
         {
-            case BinaryOp.Add: Loops.Binary(isa, new AddOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Sub: Loops.Binary(isa, new SubOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Mul: Loops.Binary(isa, new MulOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Div: Loops.Binary(isa, new DivOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Pow: Loops.Binary(isa, new PowOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Min: Loops.Binary(isa, new MinOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Max: Loops.Binary(isa, new MaxOp(), kind, a, b, y, threads); break;
-            case BinaryOp.SquaredDifference: Loops.Binary(isa, new SquaredDifferenceOp(), kind, a, b, y, threads); break;
-            case BinaryOp.Mod: Loops.Binary(isa, new ModOp(), kind, a, b, y, threads); break;
-            case BinaryOp.FMod: Loops.Binary(isa, new FModOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Add: Loops.Binary(isa, new AddOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Sub: Loops.Binary(isa, new SubOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Mul: Loops.Binary(isa, new MulOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Div: Loops.Binary(isa, new DivOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Pow: Loops.Binary(isa, new PowOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Min: Loops.Binary(isa, new MinOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Max: Loops.Binary(isa, new MaxOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.SquaredDifference: Loops.Binary(isa, new SquaredDifferenceOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.Mod: Loops.Binary(isa, new ModOp(), kind, a, b, y, threads); break;
+            case BinaryFunction.FMod: Loops.Binary(isa, new FModOp(), kind, a, b, y, threads); break;
             default: throw new ArgumentOutOfRangeException(nameof(op));
         }
     }

@@ -309,15 +309,15 @@ public static class Reduction
 
     private static void ReduceStrided(IsaLevel level, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, float[] tmp)
     {
-        BinaryOp combine;
+        BinaryFunction combine;
         float id;
         switch (op)
         {
-            case ReduceOp.Max: combine = BinaryOp.Max; id = float.NegativeInfinity; break;
-            case ReduceOp.Min: combine = BinaryOp.Min; id = float.PositiveInfinity; break;
-            case ReduceOp.Prod: combine = BinaryOp.Mul; id = 1f; break;
-            case ReduceOp.LogSumExp: combine = BinaryOp.Max; id = float.NegativeInfinity; break;
-            default: combine = BinaryOp.Add; id = 0f; break;
+            case ReduceOp.Max: combine = BinaryFunction.Max; id = float.NegativeInfinity; break;
+            case ReduceOp.Min: combine = BinaryFunction.Min; id = float.PositiveInfinity; break;
+            case ReduceOp.Prod: combine = BinaryFunction.Mul; id = 1f; break;
+            case ReduceOp.LogSumExp: combine = BinaryFunction.Max; id = float.NegativeInfinity; break;
+            default: combine = BinaryFunction.Add; id = 0f; break;
         }
 
         y.Fill(id);
@@ -341,7 +341,7 @@ public static class Reduction
         switch (op)
         {
             case ReduceOp.Mean:
-                Elementwise.BinaryDispatch(level, BinaryOp.Div, Elementwise.RowKind.ScalarRight, y, [(float)axisLen], y, 1);
+                Elementwise.BinaryDispatch(level, BinaryFunction.Div, Elementwise.RowKind.ScalarRight, y, [(float)axisLen], y, 1);
                 break;
             case ReduceOp.L2:
                 Loops.Unary(level, new SqrtOp(), y, y, 1);

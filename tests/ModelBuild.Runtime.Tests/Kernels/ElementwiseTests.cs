@@ -11,7 +11,7 @@ public sealed class ElementwiseTests
     public static IEnumerable<object[]> Levels => AllLevels;
 
     public static IEnumerable<object[]> UnaryCases =>
-        Enum.GetValues<UnaryOp>().SelectMany(op => AllLevels.Select(l => new object[] { op, l[0] }));
+        Enum.GetValues<UnaryFunction>().SelectMany(op => AllLevels.Select(l => new object[] { op, l[0] }));
 
     private static float[] Input(int n, int seed)
     {
@@ -28,12 +28,12 @@ public sealed class ElementwiseTests
 
     [TestMethod]
     [DynamicData(nameof(UnaryCases))]
-    public void UnaryBitIdenticalToScalar(UnaryOp op, IsaLevel isa)
+    public void UnaryBitIdenticalToScalar(UnaryFunction op, IsaLevel isa)
     {
         foreach (int n in Sizes)
         {
             float[] x = Input(n, n);
-            if (op is UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Rsqrt)
+            if (op is UnaryFunction.Log or UnaryFunction.Sqrt or UnaryFunction.Rsqrt)
             {
                 for (int i = 0; i < n; i++)
                 {
@@ -54,16 +54,16 @@ public sealed class ElementwiseTests
     }
 
     public static IEnumerable<object[]> BinaryCases =>
-        Enum.GetValues<BinaryOp>().SelectMany(op => AllLevels.Select(l => new object[] { op, l[0] }));
+        Enum.GetValues<BinaryFunction>().SelectMany(op => AllLevels.Select(l => new object[] { op, l[0] }));
 
     [TestMethod]
     [DynamicData(nameof(BinaryCases))]
-    public void BinaryAllShapesBitIdenticalToScalar(BinaryOp op, IsaLevel isa)
+    public void BinaryAllShapesBitIdenticalToScalar(BinaryFunction op, IsaLevel isa)
     {
         foreach (int n in Sizes)
         {
             float[] a = Input(n, n + 1), b = Input(n, n + 2);
-            if (op == BinaryOp.Pow)
+            if (op == BinaryFunction.Pow)
             {
                 for (int i = 0; i < n; i++)
                 {
@@ -105,7 +105,7 @@ public sealed class ElementwiseTests
             int la = sa.Aggregate(1, (x, y) => x * y), lb = sb.Aggregate(1, (x, y) => x * y), ly = sy.Aggregate(1, (x, y) => x * y);
             float[] a = Random(la, la), b = Random(lb, lb + 9);
             float[] y = new float[ly];
-            Elementwise.BinaryBroadcast(isa, BinaryOp.Sub, a, sa, b, sb, y, sy, threads: 2);
+            Elementwise.BinaryBroadcast(isa, BinaryFunction.Sub, a, sa, b, sb, y, sy, threads: 2);
             for (int i = 0; i < ly; i++)
             {
                 float va = a[BroadcastIndex(i, sy, sa)], vb = b[BroadcastIndex(i, sy, sb)];
@@ -128,7 +128,7 @@ public sealed class ElementwiseTests
     [TestMethod]
     public void BroadcastRejectsIncompatibleShapes()
     {
-        Assert.ThrowsExactly<ArgumentException>(() => Elementwise.BinaryBroadcast(IsaLevel.Scalar, BinaryOp.Add, new float[6], [2, 3], new float[4], [4], new float[6], [2, 3]));
+        Assert.ThrowsExactly<ArgumentException>(() => Elementwise.BinaryBroadcast(IsaLevel.Scalar, BinaryFunction.Add, new float[6], [2, 3], new float[4], [4], new float[6], [2, 3]));
     }
 
     [TestMethod]
@@ -169,17 +169,17 @@ public sealed class ElementwiseTests
     {
         float[] x = [-2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f, -3f, 3f];
         float[] y = new float[x.Length];
-        Elementwise.Unary(KernelIsa.Best, UnaryOp.Round, x, y);
+        Elementwise.Unary(KernelIsa.Best, UnaryFunction.Round, x, y);
         CollectionAssert.AreEqual(new[] { -2f, -2f, -0f, 0f, 2f, 2f, -3f, 3f }, y);
-        Elementwise.Unary(KernelIsa.Best, UnaryOp.Relu6, [-1f, 3f, 7f], y.AsSpan(0, 3));
+        Elementwise.Unary(KernelIsa.Best, UnaryFunction.Relu6, [-1f, 3f, 7f], y.AsSpan(0, 3));
         CollectionAssert.AreEqual(new[] { 0f, 3f, 6f }, y.Take(3).ToArray());
-        Elementwise.Unary(KernelIsa.Best, UnaryOp.Sign, [-4f, 0f, 2f], y.AsSpan(0, 3));
+        Elementwise.Unary(KernelIsa.Best, UnaryFunction.Sign, [-4f, 0f, 2f], y.AsSpan(0, 3));
         CollectionAssert.AreEqual(new[] { -1f, 0f, 1f }, y.Take(3).ToArray());
-        Elementwise.Binary(KernelIsa.Best, BinaryOp.Mod, [5f, -5f, 5f, -5f], [3f, 3f, -3f, -3f], y.AsSpan(0, 4));
+        Elementwise.Binary(KernelIsa.Best, BinaryFunction.Mod, [5f, -5f, 5f, -5f], [3f, 3f, -3f, -3f], y.AsSpan(0, 4));
         CollectionAssert.AreEqual(new[] { 2f, 1f, -1f, -2f }, y.Take(4).ToArray());
-        Elementwise.Binary(KernelIsa.Best, BinaryOp.FMod, [5f, -5f, 5f, -5f], [3f, 3f, -3f, -3f], y.AsSpan(0, 4));
+        Elementwise.Binary(KernelIsa.Best, BinaryFunction.FMod, [5f, -5f, 5f, -5f], [3f, 3f, -3f, -3f], y.AsSpan(0, 4));
         CollectionAssert.AreEqual(new[] { 2f, -2f, 2f, -2f }, y.Take(4).ToArray());
-        Elementwise.Binary(KernelIsa.Best, BinaryOp.Pow, [-2f, 2f, 0f, 4f], [3f, 0.5f, 0f, -0.5f], y.AsSpan(0, 4));
+        Elementwise.Binary(KernelIsa.Best, BinaryFunction.Pow, [-2f, 2f, 0f, 4f], [3f, 0.5f, 0f, -0.5f], y.AsSpan(0, 4));
         Assert.AreEqual(-8f, y[0], 1e-5f);
         Assert.AreEqual(MathF.Sqrt(2f), y[1], 1e-6f);
         Assert.AreEqual(1f, y[2]);
