@@ -1,11 +1,15 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
+using Convolution = ModelBuild.Runtime.Kernels.Convolution;
+using FusedActivation = ModelBuild.Runtime.Kernels.FusedActivation;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
 /// <summary>
 /// Convolution / ConvolutionDepthwise on NCHW input: weight [oc, ic/group, kh, kw] and bias from the op's
-/// parameter, or (when the parameter has none) from inputs 1 and 2. Grouped convolution runs im2col + GEMM per
-/// group (1x1 stride-1 unpadded reads the input directly); depthwise runs a direct loop. Fused relu/relu6 applied.
+/// parameter, or (when the parameter has none) from inputs 1 and 2. Geometry follows upstream's shape rules
+/// (<see cref="ConvGeometry"/>); the math is the Kernels library's Conv2D (depthwise / 1x1 / im2col + GEMM paths)
+/// with the fused relu/relu6 of common.relu/relu6.
 /// </summary>
 [MnnOperator((int)OpType.Convolution, (int)OpType.ConvolutionDepthwise)]
 internal sealed class ConvolutionExecutor : OperatorExecutor
@@ -18,7 +22,6 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     private WindowAxis _x;
     private int _group;
     private int _outChannels;
-    private float[] _columns = [];
 
     public ConvolutionExecutor(OpT op)
     {
@@ -77,6 +80,11 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
             }
         }
 
+        if (_bias is not null && _bias.Length < _outChannels)
+        {
+            throw ctx.Error($"bias has {_bias.Length} values, expected {_outChannels}");
+        }
+
         if (_outChannels % _group != 0)
         {
             throw ctx.Error($"{_outChannels} output channels are not divisible by group {_group}");
@@ -91,129 +99,25 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     public override void Execute(OpContext ctx)
     {
         var input = ctx.Inputs[0];
-        var output = ctx.Outputs[0];
         var s = input.ShapeArray;
-        float[] weight = _weight ?? ctx.Inputs[1].Floats.ToArray();
-        float[]? bias = _weight is null ? (ctx.Inputs.Length > 2 ? ctx.Inputs[2].Floats.ToArray() : null) : _bias;
-        int batch = s[0], channels = s[1], h = s[2], w = s[3];
-        int icg = channels / _group, ocg = _outChannels / _group;
-        int kh = _y.Kernel, kw = _x.Kernel;
-        int outPlane = _y.Out * _x.Out;
-        float[] src = input.FloatBuffer, dst = output.FloatBuffer;
-
-        if (icg == 1 && ocg == 1)
+        ReadOnlySpan<float> weight = _weight ?? ctx.Inputs[1].Floats;
+        ReadOnlySpan<float> bias = _weight is null
+            ? (ctx.Inputs.Length > 2 ? ctx.Inputs[2].Floats : default)
+            : _bias;
+        var p = new Conv2DParams
         {
-            Depthwise(ctx, src, dst, weight, bias, batch, channels, h, w);
-        }
-        else
-        {
-            int kSize = icg * kh * kw;
-            bool direct = kh == 1 && kw == 1 && _y.Stride == 1 && _x.Stride == 1 && _y.PadBegin == 0 && _x.PadBegin == 0
-                && _y.Out == h && _x.Out == w;
-            if (!direct && _columns.Length < (long)kSize * outPlane)
-            {
-                _columns = new float[ComputeSupport.CheckedInt(ctx, (long)kSize * outPlane, "im2col buffer")];
-            }
-
-            for (int n = 0; n < batch; n++)
-            {
-                for (int g = 0; g < _group; g++)
-                {
-                    int inOffset = (n * channels + g * icg) * h * w;
-                    float[] b = src;
-                    int bOffset = inOffset;
-                    if (!direct)
-                    {
-                        Im2Col(src, inOffset, icg, h, w, _columns, ctx.Threads);
-                        b = _columns;
-                        bOffset = 0;
-                    }
-
-                    float[]? groupBias = bias is null ? null : bias.AsSpan(g * ocg, ocg).ToArray();
-                    ComputeGemm.Multiply(
-                        weight, g * ocg * kSize, kSize,
-                        b, bOffset, outPlane,
-                        dst, (n * _outChannels + g * ocg) * outPlane, outPlane,
-                        ocg, outPlane, kSize, groupBias, null, ctx.Threads);
-                }
-            }
-        }
-
-        ComputeGemm.Activate(output.Floats, _common.Relu, _common.Relu6);
+            N = s[0], C = s[1], H = s[2], W = s[3], OC = _outChannels,
+            KH = _y.Kernel, KW = _x.Kernel, StrideH = _y.Stride, StrideW = _x.Stride,
+            DilationH = _y.Dilation, DilationW = _x.Dilation, Group = _group,
+            PadTop = _y.PadBegin, PadLeft = _x.PadBegin,
+            PadBottom = EndPad(_y, s[2]), PadRight = EndPad(_x, s[3]),
+            OutH = _y.Out, OutW = _x.Out,
+            Activation = _common.Relu6 ? FusedActivation.Relu6 : _common.Relu ? FusedActivation.Relu : FusedActivation.None,
+        };
+        Convolution.Conv2D(ctx.Isa, p, input.Floats, weight, bias, ctx.Outputs[0].Floats, ctx.Threads);
     }
 
-    /// <summary>cols[(c*kh + ky)*kw + kx, oy*ow + ox] = input[c, oy*sy - py + ky*dy, ox*sx - px + kx*dx] or 0.</summary>
-    private void Im2Col(float[] src, int inOffset, int icg, int h, int w, float[] cols, int threads)
-    {
-        var y = _y;
-        var x = _x;
-        int outPlane = y.Out * x.Out;
-        ComputeSupport.For(threads, icg * y.Kernel, row =>
-        {
-            int c = row / y.Kernel, ky = row % y.Kernel;
-            int plane = inOffset + c * h * w;
-            for (int kx = 0; kx < x.Kernel; kx++)
-            {
-                int colRow = (row * x.Kernel + kx) * outPlane;
-                for (int oy = 0; oy < y.Out; oy++)
-                {
-                    int iy = oy * y.Stride - y.PadBegin + ky * y.Dilation;
-                    int o = colRow + oy * x.Out;
-                    if ((uint)iy >= (uint)h)
-                    {
-                        cols.AsSpan(o, x.Out).Clear();
-                        continue;
-                    }
-
-                    int line = plane + iy * w;
-                    for (int ox = 0; ox < x.Out; ox++)
-                    {
-                        int ix = ox * x.Stride - x.PadBegin + kx * x.Dilation;
-                        cols[o + ox] = (uint)ix < (uint)w ? src[line + ix] : 0f;
-                    }
-                }
-            }
-        });
-    }
-
-    private void Depthwise(OpContext ctx, float[] src, float[] dst, float[] weight, float[]? bias, int batch, int channels, int h, int w)
-    {
-        var y = _y;
-        var x = _x;
-        int kh = y.Kernel, kw = x.Kernel;
-        ComputeSupport.For(ctx.Threads, batch * channels, nc =>
-        {
-            int c = nc % channels;
-            int inBase = nc * h * w;
-            int outBase = nc * y.Out * x.Out;
-            int wBase = c * kh * kw;
-            float b0 = bias is null ? 0f : bias[c];
-            for (int oy = 0; oy < y.Out; oy++)
-            {
-                for (int ox = 0; ox < x.Out; ox++)
-                {
-                    float acc = b0;
-                    for (int ky = 0; ky < kh; ky++)
-                    {
-                        int iy = oy * y.Stride - y.PadBegin + ky * y.Dilation;
-                        if ((uint)iy >= (uint)h)
-                        {
-                            continue;
-                        }
-
-                        for (int kx = 0; kx < kw; kx++)
-                        {
-                            int ix = ox * x.Stride - x.PadBegin + kx * x.Dilation;
-                            if ((uint)ix < (uint)w)
-                            {
-                                acc = MathF.FusedMultiplyAdd(weight[wBase + ky * kw + kx], src[inBase + iy * w + ix], acc);
-                            }
-                        }
-                    }
-
-                    dst[outBase + oy * x.Out + ox] = acc;
-                }
-            }
-        });
-    }
+    /// <summary>Padding after the input that the last window reaches into (0 when it stays inside).</summary>
+    private static int EndPad(WindowAxis a, int input) =>
+        (int)Math.Max(0, (long)(a.Out - 1) * a.Stride + (long)(a.Kernel - 1) * a.Dilation + 1 - input - a.PadBegin);
 }

@@ -1,4 +1,7 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
+using Convolution = ModelBuild.Runtime.Kernels.Convolution;
+using FusedActivation = ModelBuild.Runtime.Kernels.FusedActivation;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -6,7 +9,7 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// Deconvolution / DeconvolutionDepthwise (ONNX ConvTranspose) on NCHW input. Weight layout [ic, oc/group, kh, kw]
 /// (parameter, or input 1 with optional bias input 2). Output size (in-1)*stride + dilated kernel - pads + outPads,
 /// or in*stride for SAME, or the output-shape input (NHWC order, last input) when hasOutputShape is set.
-/// Computed as GEMM (transposed weight × input) followed by a col2im scatter in a fixed order.
+/// The math is the Kernels library's ConvTranspose2D (GEMM into columns, then col2im in a fixed order).
 /// </summary>
 [MnnOperator((int)OpType.Deconvolution, (int)OpType.DeconvolutionDepthwise)]
 internal sealed class DeconvolutionExecutor : OperatorExecutor
@@ -14,10 +17,8 @@ internal sealed class DeconvolutionExecutor : OperatorExecutor
     private readonly Convolution2DCommonT _common;
     private readonly float[]? _weight;
     private readonly float[]? _bias;
-    private float[]? _packed; // [group][ocg*kh*kw, icg]
     private int _group, _inChannels, _outChannels, _kh, _kw;
     private int _padTop, _padLeft, _outH, _outW;
-    private float[] _columns = [];
 
     public DeconvolutionExecutor(OpT op)
     {
@@ -137,103 +138,28 @@ internal sealed class DeconvolutionExecutor : OperatorExecutor
         _padLeft = left;
         _outH = (int)outH;
         _outW = (int)outW;
-        if (_weight is not null && _packed is null)
-        {
-            _packed = Pack(_weight, icg, ocg);
-        }
-
         ctx.Outputs[0].Reshape([s[0], _outChannels, _outH, _outW], TensorElementType.Float32);
-    }
-
-    /// <summary>Weight [ic, ocg, kh, kw] → per group A[(oc*kh + ky)*kw + kx, ic] so that cols = A × input.</summary>
-    private float[] Pack(float[] weight, int icg, int ocg)
-    {
-        int kk = _kh * _kw;
-        var packed = new float[weight.Length];
-        for (int g = 0; g < _group; g++)
-        {
-            int gBase = g * icg * ocg * kk;
-            for (int ic = 0; ic < icg; ic++)
-            {
-                for (int oc = 0; oc < ocg; oc++)
-                {
-                    for (int k = 0; k < kk; k++)
-                    {
-                        packed[gBase + (oc * kk + k) * icg + ic] = weight[gBase + (ic * ocg + oc) * kk + k];
-                    }
-                }
-            }
-        }
-
-        return packed;
     }
 
     public override void Execute(OpContext ctx)
     {
         var input = ctx.Inputs[0];
         var s = input.ShapeArray;
-        int batch = s[0], h = s[2], w = s[3], plane = h * w;
-        int icg = _inChannels / _group, ocg = _outChannels / _group;
-        float[] packed = _packed ?? Pack(ctx.Inputs[1].Floats.ToArray(), icg, ocg);
-        float[]? bias = _bias;
+        ReadOnlySpan<float> weight = _weight ?? ctx.Inputs[1].Floats;
+        ReadOnlySpan<float> bias = _bias;
         if (_weight is null && ctx.Inputs.Length > 2 && !(_common.HasOutputShape && ctx.Inputs.Length == 3))
         {
-            bias = ctx.Inputs[2].Floats.ToArray();
+            bias = ctx.Inputs[2].Floats;
         }
 
-        int rows = ocg * _kh * _kw;
-        long colSize = (long)rows * plane;
-        if (_columns.Length < colSize)
+        var p = new Conv2DParams
         {
-            _columns = new float[ComputeSupport.CheckedInt(ctx, colSize, "deconvolution buffer")];
-        }
-
-        float[] src = input.FloatBuffer, dst = ctx.Outputs[0].FloatBuffer, cols = _columns;
-        int outPlane = _outH * _outW;
-        int kh = _kh, kw = _kw, sy = _common.StrideY, sx = _common.StrideX, dy = _common.DilateY, dx = _common.DilateX;
-        int pt = _padTop, pl = _padLeft, oh = _outH, ow = _outW;
-        for (int n = 0; n < batch; n++)
-        {
-            for (int g = 0; g < _group; g++)
-            {
-                ComputeGemm.Multiply(
-                    packed, g * rows * icg, icg,
-                    src, (n * _inChannels + g * icg) * plane, plane,
-                    cols, 0, plane, rows, plane, icg, null, null, ctx.Threads);
-                int outBase = (n * _outChannels + g * ocg) * outPlane;
-                int biasBase = g * ocg;
-                ComputeSupport.For(ctx.Threads, ocg, oc =>
-                {
-                    var o = dst.AsSpan(outBase + oc * outPlane, outPlane);
-                    o.Fill(bias is null ? 0f : bias[biasBase + oc]);
-                    for (int ky = 0; ky < kh; ky++)
-                    {
-                        for (int kx = 0; kx < kw; kx++)
-                        {
-                            int colRow = ((oc * kh + ky) * kw + kx) * plane;
-                            for (int iy = 0; iy < h; iy++)
-                            {
-                                int y = iy * sy - pt + ky * dy;
-                                if ((uint)y >= (uint)oh)
-                                {
-                                    continue;
-                                }
-
-                                for (int ix = 0; ix < w; ix++)
-                                {
-                                    int x = ix * sx - pl + kx * dx;
-                                    if ((uint)x < (uint)ow)
-                                    {
-                                        o[y * ow + x] += cols[colRow + iy * w + ix];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                });
-            }
-        }
-
-        ComputeGemm.Activate(ctx.Outputs[0].Floats, _common.Relu, _common.Relu6);
+            N = s[0], C = s[1], H = s[2], W = s[3], OC = _outChannels,
+            KH = _kh, KW = _kw, StrideH = _common.StrideY, StrideW = _common.StrideX,
+            DilationH = _common.DilateY, DilationW = _common.DilateX, Group = _group,
+            PadTop = _padTop, PadLeft = _padLeft, OutH = _outH, OutW = _outW,
+            Activation = _common.Relu6 ? FusedActivation.Relu6 : _common.Relu ? FusedActivation.Relu : FusedActivation.None,
+        };
+        Convolution.ConvTranspose2D(ctx.Isa, p, input.Floats, weight, bias, ctx.Outputs[0].Floats, ctx.Threads);
     }
 }

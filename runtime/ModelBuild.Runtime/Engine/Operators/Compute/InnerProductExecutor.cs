@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -66,5 +67,10 @@ internal sealed class InnerProductExecutor : OperatorExecutor
     }
 
     public override void Execute(OpContext ctx) =>
-        ComputeGemm.Multiply(ctx.Inputs[0].FloatBuffer, 0, _k, _weightT, 0, _out, ctx.Outputs[0].FloatBuffer, 0, _out, _rows, _out, _k, null, _bias, ctx.Threads);
+        Gemm.Compute(
+            ctx.Isa, _rows, _out, _k,
+            ctx.Inputs[0].Floats, _k, false,
+            _weightT, _out, false,
+            ctx.Outputs[0].Floats, _out,
+            _bias, _bias is null ? GemmBias.None : GemmBias.PerColumn, threads: ctx.Threads);
 }

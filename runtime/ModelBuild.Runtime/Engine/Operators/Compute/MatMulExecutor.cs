@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -17,8 +18,6 @@ internal sealed class MatMulExecutor : OperatorExecutor
     private int[] _batchStrideA = [];
     private int[] _batchStrideB = [];
     private int _m, _n, _k;
-    private float[] _scratchA = [];
-    private float[] _scratchB = [];
 
     public MatMulExecutor(OpT op)
     {
@@ -103,20 +102,12 @@ internal sealed class MatMulExecutor : OperatorExecutor
 
     public override void Execute(OpContext ctx)
     {
-        float[] a = ctx.Inputs[0].FloatBuffer, b = ctx.Inputs[1].FloatBuffer, c = ctx.Outputs[0].FloatBuffer;
+        ReadOnlySpan<float> a = ctx.Inputs[0].Floats, b = ctx.Inputs[1].Floats;
+        var c = ctx.Outputs[0].Floats;
         int m = _m, n = _n, k = _k;
-        var bias = Bias(ctx);
+        ReadOnlySpan<float> bias = Bias(ctx);
+        var biasKind = bias.IsEmpty ? GemmBias.None : GemmBias.PerColumn;
         int batches = (int)ComputeSupport.Product(_batchShape, 0, _batchShape.Length);
-        if (_transposeA && _scratchA.Length < m * k)
-        {
-            _scratchA = new float[m * k];
-        }
-
-        if (_transposeB && _scratchB.Length < k * n)
-        {
-            _scratchB = new float[k * n];
-        }
-
         for (int batch = 0; batch < batches; batch++)
         {
             int offA = 0, offB = 0, rest = batch;
@@ -128,34 +119,12 @@ internal sealed class MatMulExecutor : OperatorExecutor
                 offB += idx * _batchStrideB[i];
             }
 
-            float[] ma = a, mb = b;
-            if (_transposeA)
-            {
-                Transpose(a, offA, k, m, _scratchA);
-                ma = _scratchA;
-                offA = 0;
-            }
-
-            if (_transposeB)
-            {
-                Transpose(b, offB, n, k, _scratchB);
-                mb = _scratchB;
-                offB = 0;
-            }
-
-            ComputeGemm.Multiply(ma, offA, k, mb, offB, n, c, batch * m * n, n, m, n, k, null, bias.Length > 0 ? bias : null, ctx.Threads);
-        }
-    }
-
-    /// <summary>dst[c, r] = src[offset + r*cols + c] for a rows×cols source.</summary>
-    private static void Transpose(float[] src, int offset, int rows, int cols, float[] dst)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            for (int col = 0; col < cols; col++)
-            {
-                dst[col * rows + r] = src[offset + r * cols + col];
-            }
+            Gemm.Compute(
+                ctx.Isa, m, n, k,
+                a.Slice(offA, m * k), _transposeA ? m : k, _transposeA,
+                b.Slice(offB, k * n), _transposeB ? k : n, _transposeB,
+                c.Slice(batch * m * n, m * n), n,
+                bias, biasKind, threads: ctx.Threads);
         }
     }
 }
