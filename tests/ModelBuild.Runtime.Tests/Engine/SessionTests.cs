@@ -210,4 +210,17 @@ public sealed class SessionTests
         Assert.AreEqual(fromBytes.Inputs[0].Name, "x");
         Throws(() => MnnModel.FromBytes([1, 2, 3]), "MB1101");
     }
+
+    [TestMethod]
+    public void SessionRecoversAfterAFailedRun()
+    {
+        var b = new NetBuilder().Input("x", [-1])
+            .Op(OpType.Reshape, OpParameterUnion.FromReshape(new ReshapeT { Dims = [2, -1] }), ["x"], ["y"]);
+        using var s = b.Session();
+        AssertShape(s.Run(Inputs(("x", Floats(Iota(4), 4))))["y"], 2, 2);
+        Throws(() => s.Run(Inputs(("x", Floats(Iota(3), 3)))), "MB4001");
+        var y = s.Run(Inputs(("x", Floats(Iota(6), 6))))["y"];
+        AssertShape(y, 2, 3);
+        AssertFloats(y, Iota(6));
+    }
 }
