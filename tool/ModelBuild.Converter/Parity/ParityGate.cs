@@ -1,0 +1,417 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Onnx;
+using ModelBuild.Converter.Parity.Candidate;
+using ModelBuild.Converter.Parity.CrossIsa;
+using ModelBuild.Converter.Parity.Inputs;
+using ModelBuild.Converter.Parity.Localization;
+using ModelBuild.Converter.Parity.Metrics;
+using ModelBuild.Converter.Parity.Reference;
+using ModelBuild.Converter.Parity.Reporting;
+using ModelBuild.Runtime.Format;
+using ModelBuild.Runtime.Kernels;
+
+namespace ModelBuild.Converter.Parity;
+
+/// <summary>
+/// The parity gate: runs the ONNX model in ONNX Runtime and the converted model in our runtime on representative
+/// inputs and decides whether they agree. Ill-conditioned samples (a normalization with ~zero variance, where
+/// epsilon decides the output) are reported but excluded (MB7002) unless strict. Throws ModelBuildException for
+/// bad input (missing files, bad options: the CLI's exit 2); parity problems are returned in the result.
+/// </summary>
+public static class ParityGate
+{
+    public static ParityResult Run(ParityOptions options) => Run(options, candidate: null);
+
+    /// <summary>Runs the gate against a given candidate (tests use this to check a modified converted net).</summary>
+    public static ParityResult Run(ParityOptions options, CandidateModel? candidate)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var graph = OnnxImporter.Load(options.OnnxPath, new OnnxImportOptions { InputShapes = new Dictionary<string, long[]>(options.InputShapes, StringComparer.Ordinal) });
+        var signatures = InputSignature.Resolve(graph, options.InputShapes);
+        foreach (var name in options.Distributions.Keys.Where(n => !graph.Inputs.Contains(n)))
+        {
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--input-dist names '{name}', which is not an input of {options.OnnxPath} (inputs: {string.Join(", ", graph.Inputs)})");
+        }
+
+        var isas = IsaPlan.Parse(options.Isas);
+        using var reference = new OnnxReference(options.OnnxPath);
+        foreach (var name in options.OutputThresholds.Keys.Where(n => !reference.Outputs.Contains(n)))
+        {
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--threshold names '{name}', which is not an output of {options.OnnxPath} (outputs: {string.Join(", ", reference.Outputs)})");
+        }
+
+        var userSamples = options.InputPaths.Count > 0 ? UserSampleLoader.Load(options.InputPaths, signatures, options.Image) : null;
+        candidate ??= CandidateModel.Create(options.OnnxPath, options.MnnPath, signatures);
+
+        var result = new ParityResult
+        {
+            OnnxPath = options.OnnxPath,
+            Candidate = candidate.Origin,
+            CommandLine = options.CommandLine,
+            Seed = options.Seed,
+            Strict = options.Strict,
+            Thresholds = options.Thresholds,
+        };
+        foreach (var o in reference.Outputs)
+        {
+            result.OutputThresholds[o] = options.Thresholds.With(options.OutputThresholds.GetValueOrDefault(o));
+        }
+
+        foreach (var w in candidate.Warnings)
+        {
+            result.Warning(w.Code, w.Message);
+        }
+
+        var primary = PrimaryLevel(isas);
+        result.PrimaryIsa = IsaPlan.Name(primary);
+        var run = new GateRun(options, graph, reference, candidate, result, primary);
+
+        var samples = userSamples ?? Enumerable.Range(0, options.Samples).Select(i => SampleGenerator.Generate(signatures, options.Distributions, options.Seed, i)).ToList();
+        var judged = run.Evaluate(samples);
+        if (judged.Count == 0 && samples.Count > 0 && !options.Strict)
+        {
+            // every sample was ill-conditioned: judge generated representative samples instead, and say so
+            var extra = Enumerable.Range(0, Math.Max(1, options.Samples)).Select(i => SampleGenerator.Generate(signatures, options.Distributions, options.Seed, i)).ToList();
+            result.AddedRepresentativeSamples = true;
+            result.Warning(ErrorCodes.ParityDegenerateSampleWarning,
+                $"every given sample is ill-conditioned; judged {extra.Count} generated representative samples (seed {options.Seed}) instead");
+            judged = run.Evaluate(extra);
+        }
+
+        if (judged.Count == 0 && !result.Samples.Any(s => s.IllConditioned && options.Strict))
+        {
+            result.Error(ErrorCodes.ParityDegenerateInput, "no well-conditioned sample could be found: every sample drives a normalization to zero variance, so parity cannot be judged; declare realistic inputs with --inputs or --input-dist");
+        }
+
+        run.RunIsaMatrix(isas, judged);
+        if (options.Localize)
+        {
+            run.LocalizeFirstFailure(judged);
+        }
+
+        result.Verdict = result.Errors.Any() ? ParityVerdict.Failed : result.Warnings.Any() ? ParityVerdict.PassedWithWarnings : ParityVerdict.Passed;
+        if (options.SaveInputsDirectory is not null)
+        {
+            SampleWriter.Save(options.SaveInputsDirectory, run.AllSamples, signatures);
+        }
+
+        if (options.ReportPath is not null)
+        {
+            ReportWriter.Write(options.ReportPath, result);
+        }
+
+        return result;
+    }
+
+    private static void Validate(ParityOptions o)
+    {
+        if (o.Samples < 1 || o.Samples > 10_000)
+        {
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--samples {o.Samples} must be between 1 and 10000");
+        }
+
+        if (o.Thresholds.MinCosine > 1)
+        {
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--min-cosine {o.Thresholds.MinCosine} is above 1, so nothing could pass");
+        }
+
+        if (!File.Exists(o.OnnxPath))
+        {
+            throw new ModelBuildException(ErrorCodes.OnnxFileNotFound, $"ONNX model '{o.OnnxPath}' does not exist");
+        }
+
+        if (o.MnnPath is not null && !File.Exists(o.MnnPath))
+        {
+            throw new ModelBuildException(ErrorCodes.MnnFileNotFound, $"MNN model '{o.MnnPath}' does not exist");
+        }
+    }
+
+    /// <summary>The level outputs are judged at: the machine default when requested, else the first runnable one.</summary>
+    private static IsaLevel PrimaryLevel(List<IsaRequest> isas)
+    {
+        var levels = isas.Where(i => i.Level is { } l && IsaPlan.Supported(l)).Select(i => i.Level!.Value).ToList();
+        if (levels.Count == 0)
+        {
+            return KernelIsa.Default;
+        }
+
+        return levels.Contains(KernelIsa.Default) ? KernelIsa.Default : levels[0];
+    }
+
+    /// <summary>State shared by the steps of one gate run.</summary>
+    private sealed class GateRun(ParityOptions options, ModelGraph graph, OnnxReference reference, CandidateModel candidate, ParityResult result, IsaLevel primary)
+    {
+        private readonly DegenerateInputGuard _guard = new(graph);
+        private readonly Dictionary<string, Dictionary<string, TensorData>> _referenceOutputs = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Dictionary<string, TensorData>> _primaryOutputs = new(StringComparer.Ordinal);
+
+        public List<ParitySample> AllSamples { get; } = [];
+
+        /// <summary>Runs both sides on each sample; returns the samples that decide the verdict.</summary>
+        public List<ParitySample> Evaluate(IReadOnlyList<ParitySample> samples)
+        {
+            var judged = new List<ParitySample>();
+            foreach (var sample in samples)
+            {
+                var id = UniqueId(sample.Id);
+                var s = id == sample.Id ? sample : new ParitySample { Id = id, Origin = sample.Origin, Generated = sample.Generated, Inputs = sample.Inputs };
+                AllSamples.Add(s);
+                if (EvaluateOne(s))
+                {
+                    judged.Add(s);
+                }
+            }
+
+            return judged;
+        }
+
+        private string UniqueId(string id)
+        {
+            var unique = id;
+            for (var k = 2; result.Samples.Any(s => s.Id == unique); k++)
+            {
+                unique = $"{id}-{k}";
+            }
+
+            return unique;
+        }
+
+        private bool EvaluateOne(ParitySample sample)
+        {
+            var watched = _guard.WatchedValues.Where(reference.NodeOutputs.Contains).ToArray();
+            var refOut = reference.Run(sample, watched);
+            var findings = _guard.Check(name => refOut.GetValueOrDefault(name) ?? sample.Inputs.GetValueOrDefault(name));
+            var sr = new SampleResult
+            {
+                Id = sample.Id,
+                Origin = sample.Origin,
+                Generated = sample.Generated,
+                Degenerate = findings,
+                ConstantInputs = sample.Inputs.Where(kv => IsConstant(kv.Value)).Select(kv => kv.Key).ToList(),
+            };
+            result.Samples.Add(sr);
+            foreach (var input in sr.ConstantInputs)
+            {
+                result.Warning(ErrorCodes.ParityConstantSampleWarning, $"sample '{sample.Id}' ({sample.Origin}): input '{input}' is constant ({sample.Inputs[input].GetDouble(0)}); constant inputs are not representative of real data");
+            }
+
+            foreach (var f in findings)
+            {
+                if (options.Strict)
+                {
+                    result.Error(ErrorCodes.ParityDegenerateInput, $"sample '{sample.Id}' ({sample.Origin}) is ill-conditioned (strict): {f.Describe()}");
+                }
+                else
+                {
+                    result.Warning(ErrorCodes.ParityDegenerateSampleWarning, $"sample '{sample.Id}' ({sample.Origin}) is ill-conditioned and excluded from the verdict: {f.Describe()}");
+                }
+            }
+
+            var outputs = reference.Outputs.Where(refOut.ContainsKey).ToArray();
+            _referenceOutputs[sample.Id] = outputs.ToDictionary(o => o, o => refOut[o], StringComparer.Ordinal);
+            Dictionary<string, TensorData> got;
+            try
+            {
+                got = candidate.Run(sample, primary, outputs);
+            }
+            catch (ModelBuildException e)
+            {
+                sr.CandidateError = $"{e.Code}: {e.Message}";
+                sr.Judged = findings.Count == 0;
+                if (sr.Judged || options.Strict)
+                {
+                    result.Error(e.Code, $"our runtime failed on sample '{sample.Id}': {e.Message}");
+                }
+
+                return sr.Judged;
+            }
+
+            _primaryOutputs[sample.Id] = got;
+            foreach (var o in outputs)
+            {
+                var t = result.OutputThresholds[o];
+                var metrics = got.TryGetValue(o, out var y)
+                    ? TensorComparer.Compare(refOut[o], y, t)
+                    : new TensorMetrics { ShapeMatch = false, Mismatch = "the converted model has no such output" };
+                var pass = metrics.Passes(t);
+                sr.Outputs.Add(new OutputResult(o, result.PrimaryIsa, metrics, pass, pass ? null : metrics.DescribeFailure(t)));
+            }
+
+            sr.Judged = findings.Count == 0;
+            if (sr.Judged || options.Strict)
+            {
+                foreach (var o in sr.Outputs.Where(o => !o.Passed))
+                {
+                    var code = !o.Metrics.ShapeMatch ? ErrorCodes.ParityShapeMismatch : o.Metrics.NonFiniteMismatches > 0 ? ErrorCodes.ParityNonFinite : ErrorCodes.ParityFailed;
+                    result.Error(code, $"output '{o.Output}' on sample '{sample.Id}' ({sample.Origin}) at ISA {o.Isa}: {o.Failure}");
+                }
+            }
+
+            return sr.Judged;
+        }
+
+        private static bool IsConstant(TensorData t)
+        {
+            if (t.ElementCount < 2)
+            {
+                return false;
+            }
+
+            var first = t.GetDouble(0);
+            for (long i = 1; i < t.ElementCount; i++)
+            {
+                if (t.GetDouble(i) != first)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public void RunIsaMatrix(List<IsaRequest> isas, List<ParitySample> judged)
+        {
+            var primaryColumn = new IsaColumn { Name = result.PrimaryIsa, Status = "ran", Note = "judged level" };
+            primaryColumn.MaxRelVsReference = MaxOver(judged, s => result.Samples.First(r => r.Id == s.Id).Outputs.Select(o => o.Metrics.PeakRelError));
+            primaryColumn.Passed = judged.All(s => result.Samples.First(r => r.Id == s.Id).Passed);
+            result.Isas.Add(primaryColumn);
+            foreach (var req in isas.Where(r => r.Name != result.PrimaryIsa))
+            {
+                if (req.Arm64)
+                {
+                    RunArm64(req, judged);
+                    continue;
+                }
+
+                var level = req.Level!.Value;
+                if (!IsaPlan.Supported(level))
+                {
+                    var note = $"this CPU does not support {req.Name}-bit vectors (best: {IsaPlan.Name(KernelIsa.Best)})";
+                    result.Isas.Add(new IsaColumn { Name = req.Name, Status = "skipped", Note = note });
+                    if (req.Explicit)
+                    {
+                        result.Warning(ErrorCodes.ParityColumnSkipped, $"ISA column {req.Name} skipped: {note}");
+                    }
+
+                    continue;
+                }
+
+                var column = new IsaColumn { Name = req.Name, Status = "ran" };
+                result.Isas.Add(column);
+                foreach (var sample in judged)
+                {
+                    if (!_primaryOutputs.TryGetValue(sample.Id, out var baseline))
+                    {
+                        continue;
+                    }
+
+                    Dictionary<string, TensorData> got;
+                    try
+                    {
+                        got = candidate.Run(sample, level, _referenceOutputs[sample.Id].Keys.ToArray());
+                    }
+                    catch (ModelBuildException e)
+                    {
+                        column.Passed = false;
+                        result.Error(e.Code, $"our runtime failed at ISA {req.Name} on sample '{sample.Id}': {e.Message}");
+                        continue;
+                    }
+
+                    Judge(column, sample, got, baseline);
+                }
+            }
+        }
+
+        private void Judge(IsaColumn column, ParitySample sample, Dictionary<string, TensorData> got, Dictionary<string, TensorData> baseline)
+        {
+            foreach (var (o, r) in _referenceOutputs[sample.Id])
+            {
+                var t = result.OutputThresholds[o];
+                if (!got.TryGetValue(o, out var y))
+                {
+                    column.Passed = false;
+                    result.Error(ErrorCodes.ParityIsaDivergence, $"ISA {column.Name}: output '{o}' is missing on sample '{sample.Id}'");
+                    continue;
+                }
+
+                var vsRef = TensorComparer.Compare(r, y, t);
+                column.MaxRelVsReference = Math.Max(column.MaxRelVsReference, vsRef.PeakRelError);
+                if (baseline.TryGetValue(o, out var b))
+                {
+                    var vsPrimary = TensorComparer.Compare(b, y, t);
+                    column.MaxRelVsPrimary = Math.Max(column.MaxRelVsPrimary, vsPrimary.ShapeMatch ? vsPrimary.PeakRelError : double.PositiveInfinity);
+                    column.MaxAbsVsPrimary = Math.Max(column.MaxAbsVsPrimary, vsPrimary.MaxAbsError);
+                    column.BitIdenticalToPrimary &= vsPrimary.ShapeMatch && vsPrimary.MaxAbsError == 0 && vsPrimary.NonFiniteMismatches == 0;
+                    if (!vsPrimary.ShapeMatch || vsPrimary.PeakRelError > t.MaxRelError || vsPrimary.NonFiniteMismatches > 0)
+                    {
+                        column.Passed = false;
+                        result.Error(ErrorCodes.ParityIsaDivergence, $"output '{o}' on sample '{sample.Id}': ISA {column.Name} diverges from ISA {result.PrimaryIsa}: {vsPrimary.DescribeFailure(t)}");
+                    }
+                }
+
+                if (!vsRef.Passes(t))
+                {
+                    column.Passed = false;
+                    result.Error(ErrorCodes.ParityFailed, $"output '{o}' on sample '{sample.Id}' at ISA {column.Name}: {vsRef.DescribeFailure(t)}");
+                }
+            }
+        }
+
+        private void RunArm64(IsaRequest req, List<ParitySample> judged)
+        {
+            var runner = Arm64Runner.TryCreate(options.RepositoryRoot, publishIfMissing: req.Explicit, out var why);
+            if (runner is null)
+            {
+                if (req.Explicit)
+                {
+                    throw new ModelBuildException(ErrorCodes.UsageError, $"--isa arm64 was requested but cannot run: {why}");
+                }
+
+                result.Isas.Add(new IsaColumn { Name = IsaPlan.Arm64, Status = "skipped", Note = why });
+                return;
+            }
+
+            var column = new IsaColumn { Name = IsaPlan.Arm64, Status = "ran", Note = $"{runner.Cli} under {runner.Qemu}" };
+            result.Isas.Add(column);
+            var bytes = candidate.Net is not null ? MnnModelWriter.Serialize(candidate.Net) : File.ReadAllBytes(options.MnnPath!);
+            var mnnToOnnx = candidate.TensorNames.GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.First().Key, StringComparer.Ordinal);
+            var outputNames = candidate.Model.Outputs.Select(o => o.Name).ToArray();
+            foreach (var sample in judged.Where(s => _primaryOutputs.ContainsKey(s.Id)))
+            {
+                var feeds = candidate.Model.Inputs.Select(i => (i.Name, sample.Inputs.TryGetValue(mnnToOnnx.GetValueOrDefault(i.Name, i.Name), out var d) ? d : sample.Inputs[i.Name])).ToList();
+                var raw = runner.Run(bytes, feeds, outputNames);
+                var got = raw.ToDictionary(kv => mnnToOnnx.GetValueOrDefault(kv.Key, kv.Key), kv => kv.Value, StringComparer.Ordinal);
+                Judge(column, sample, got, _primaryOutputs[sample.Id]);
+            }
+        }
+
+        public void LocalizeFirstFailure(List<ParitySample> judged)
+        {
+            foreach (var sample in judged)
+            {
+                var sr = result.Samples.First(s => s.Id == sample.Id);
+                var failed = sr.Outputs.FirstOrDefault(o => !o.Passed && o.Metrics.ShapeMatch);
+                if (failed is null)
+                {
+                    continue;
+                }
+
+                var localizer = new DivergenceLocalizer(graph, reference, candidate, result.OutputThresholds[failed.Output]);
+                try
+                {
+                    result.Localization = localizer.Localize(sample, failed.Output, primary);
+                }
+                catch (ModelBuildException e)
+                {
+                    result.Localization = new LocalizationResult { Output = failed.Output, SampleId = sample.Id, Note = $"localization failed: {e.Code}: {e.Message}" };
+                }
+
+                return;
+            }
+        }
+
+        private static double MaxOver(List<ParitySample> samples, Func<ParitySample, IEnumerable<double>> values) =>
+            samples.SelectMany(values).DefaultIfEmpty(0).Max();
+    }
+}

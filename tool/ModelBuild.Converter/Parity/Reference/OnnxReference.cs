@@ -1,0 +1,243 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Onnx;
+using ModelBuild.Converter.Onnx.Proto;
+using ModelBuild.Converter.Parity.Inputs;
+using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+
+namespace ModelBuild.Converter.Parity.Reference;
+
+/// <summary>
+/// The reference: the ONNX model in ONNX Runtime (CPU, all graph optimizations, one thread, sequential) so
+/// results are reproducible. Intermediate values are read by appending them as graph outputs to a copy of the
+/// model; one ORT session is kept per distinct set of extra outputs.
+/// </summary>
+public sealed class OnnxReference : IDisposable
+{
+    private readonly ModelProto _model;
+    private readonly string _path;
+    private readonly Dictionary<string, InferenceSession> _sessions = new(StringComparer.Ordinal);
+
+    public OnnxReference(string onnxPath)
+    {
+        _path = onnxPath;
+        _model = OnnxModelLoader.Load(onnxPath);
+        InlineExternalData(_model, Path.GetDirectoryName(Path.GetFullPath(onnxPath)) ?? ".", onnxPath);
+        Outputs = _model.Graph.Output.Select(o => o.Name).ToArray();
+        NodeOutputs = new HashSet<string>(_model.Graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0), StringComparer.Ordinal);
+    }
+
+    /// <summary>Graph output names in model order.</summary>
+    public IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>Every value some node produces (the values that can be exposed as extra outputs).</summary>
+    public IReadOnlySet<string> NodeOutputs { get; }
+
+    /// <summary>Number of ORT sessions created so far (each distinct extra-output set costs one).</summary>
+    public int SessionsCreated { get; private set; }
+
+    /// <summary>Number of <see cref="Run"/> calls so far.</summary>
+    public int Runs { get; private set; }
+
+    /// <summary>Runs one sample; returns the graph outputs plus <paramref name="extraOutputs"/> (node outputs only).</summary>
+    public Dictionary<string, TensorData> Run(ParitySample sample, IReadOnlyCollection<string>? extraOutputs = null)
+    {
+        var extras = (extraOutputs ?? []).Where(e => !Outputs.Contains(e)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        foreach (var e in extras)
+        {
+            if (!NodeOutputs.Contains(e))
+            {
+                throw new ModelBuildException(ErrorCodes.ParityReferenceFailed, $"{_path}: '{e}' is not produced by any node and cannot be read from ONNX Runtime");
+            }
+        }
+
+        var session = GetSession(extras);
+        var names = Outputs.Concat(extras).ToArray();
+        var inputs = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, data) in sample.Inputs)
+            {
+                inputs[name] = ToOrt(data, name);
+            }
+
+            Runs++;
+            using var runOptions = new RunOptions();
+            using var results = session.Run(runOptions, inputs, names);
+            var map = new Dictionary<string, TensorData>(StringComparer.Ordinal);
+            var i = 0;
+            foreach (var value in results)
+            {
+                var name = names[i++];
+                if (value.OnnxType == OnnxValueType.ONNX_TYPE_TENSOR)
+                {
+                    map[name] = FromOrt(value, name);
+                }
+            }
+
+            return map;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelBuildException(ErrorCodes.ParityReferenceFailed, $"ONNX Runtime failed to run {_path} on sample '{sample.Origin}': {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var v in inputs.Values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _sessions.Values)
+        {
+            s.Dispose();
+        }
+
+        _sessions.Clear();
+    }
+
+    private InferenceSession GetSession(string[] extras)
+    {
+        var key = string.Join("\n", extras);
+        if (_sessions.TryGetValue(key, out var s))
+        {
+            return s;
+        }
+
+        // keep few sessions alive: localization probes are one-off
+        if (_sessions.Count >= 4)
+        {
+            foreach (var old in _sessions.Where(kv => kv.Key.Length > 0).ToArray())
+            {
+                old.Value.Dispose();
+                _sessions.Remove(old.Key);
+            }
+        }
+
+        var model = _model;
+        if (extras.Length > 0)
+        {
+            model = _model.Clone();
+            foreach (var e in extras)
+            {
+                model.Graph.Output.Add(new ValueInfoProto { Name = e });
+            }
+        }
+
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = 1,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try
+        {
+            s = new InferenceSession(model.ToByteArray(), options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelBuildException(ErrorCodes.ParityReferenceFailed, $"ONNX Runtime cannot load {_path}{(extras.Length > 0 ? $" with {extras.Length} intermediate outputs" : "")}: {e.Message}", e);
+        }
+
+        SessionsCreated++;
+        _sessions[key] = s;
+        return s;
+    }
+
+    /// <summary>ORT gets the model as bytes, so external initializers are read (safely) into raw_data first.</summary>
+    private static void InlineExternalData(ModelProto model, string baseDirectory, string path)
+    {
+        if (model.Graph is null)
+        {
+            throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"ONNX model '{path}' has no graph");
+        }
+
+        foreach (var t in model.Graph.Initializer)
+        {
+            if (ExternalData.IsExternal(t))
+            {
+                var bytes = ExternalData.Read(t, baseDirectory, path);
+                t.ExternalData.Clear();
+                t.DataLocation = TensorProto.Types.DataLocation.Default;
+                t.RawData = ByteString.CopyFrom(bytes);
+            }
+        }
+    }
+
+    internal static OrtValue ToOrt(TensorData data, string name)
+    {
+        var shape = data.Shape;
+        switch (data.Type)
+        {
+            case DataType.Float:
+                return OrtValue.CreateTensorValueFromMemory(data.ToFloatArray(), shape);
+            case DataType.Double:
+                return OrtValue.CreateTensorValueFromMemory(Enumerable.Range(0, (int)data.ElementCount).Select(i => data.GetDouble(i)).ToArray(), shape);
+            case DataType.Float16:
+                return OrtValue.CreateTensorValueFromMemory(data.ToFloatArray().Select(f => (Float16)f).ToArray(), shape);
+            case DataType.BFloat16:
+                return OrtValue.CreateTensorValueFromMemory(data.ToFloatArray().Select(f => (BFloat16)f).ToArray(), shape);
+            case DataType.Int64:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray(), shape);
+            case DataType.Int32:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (int)v).ToArray(), shape);
+            case DataType.Int16:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (short)v).ToArray(), shape);
+            case DataType.UInt16:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (ushort)v).ToArray(), shape);
+            case DataType.Int8:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (sbyte)v).ToArray(), shape);
+            case DataType.UInt8:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (byte)v).ToArray(), shape);
+            case DataType.UInt32:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (uint)v).ToArray(), shape);
+            case DataType.UInt64:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => (ulong)v).ToArray(), shape);
+            case DataType.Bool:
+                return OrtValue.CreateTensorValueFromMemory(data.ToLongArray().Select(v => v != 0).ToArray(), shape);
+            default:
+                throw new ModelBuildException(ErrorCodes.UnsupportedDataType, $"input '{name}' has element type {data.Type}, which the parity gate cannot feed to ONNX Runtime");
+        }
+    }
+
+    internal static TensorData FromOrt(OrtValue value, string name)
+    {
+        var info = value.GetTensorTypeAndShape();
+        var shape = info.Shape;
+        return info.ElementDataType switch
+        {
+            OrtElementType.Float => new TensorData(DataType.Float, shape, value.GetTensorDataAsSpan<float>().ToArray()),
+            OrtElementType.Double => new TensorData(DataType.Double, shape, ToFloats(value.GetTensorDataAsSpan<double>())),
+            OrtElementType.Float16 => new TensorData(DataType.Float16, shape, value.GetTensorDataAsSpan<Float16>().ToArray().Select(h => (float)h).ToArray()),
+            OrtElementType.BFloat16 => new TensorData(DataType.BFloat16, shape, value.GetTensorDataAsSpan<BFloat16>().ToArray().Select(h => (float)h).ToArray()),
+            OrtElementType.Int64 => new TensorData(DataType.Int64, shape, value.GetTensorDataAsSpan<long>().ToArray()),
+            OrtElementType.Int32 => new TensorData(DataType.Int32, shape, value.GetTensorDataAsSpan<int>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.Int16 => new TensorData(DataType.Int16, shape, value.GetTensorDataAsSpan<short>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.UInt16 => new TensorData(DataType.UInt16, shape, value.GetTensorDataAsSpan<ushort>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.Int8 => new TensorData(DataType.Int8, shape, value.GetTensorDataAsSpan<sbyte>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.UInt8 => new TensorData(DataType.UInt8, shape, value.GetTensorDataAsSpan<byte>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.UInt32 => new TensorData(DataType.UInt32, shape, value.GetTensorDataAsSpan<uint>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.UInt64 => new TensorData(DataType.UInt64, shape, value.GetTensorDataAsSpan<ulong>().ToArray().Select(v => (long)v).ToArray()),
+            OrtElementType.Bool => new TensorData(DataType.Bool, shape, value.GetTensorDataAsSpan<bool>().ToArray().Select(v => v ? 1L : 0L).ToArray()),
+            _ => throw new ModelBuildException(ErrorCodes.UnsupportedDataType, $"ONNX Runtime output '{name}' has element type {info.ElementDataType}, which the parity gate cannot compare"),
+        };
+    }
+
+    private static float[] ToFloats(ReadOnlySpan<double> span)
+    {
+        var r = new float[span.Length];
+        for (var i = 0; i < r.Length; i++)
+        {
+            r[i] = (float)span[i];
+        }
+
+        return r;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace ModelBuild.Converter.Parity.Reporting;
+
+/// <summary>The short console form: a table of the worst metrics per output, the messages, and the final verdict line.</summary>
+public static class ConsoleSummary
+{
+    public static void Write(ParityResult r, TextWriter output, TextWriter diagnostics)
+    {
+        output.WriteLine($"parity: {r.OnnxPath} (ONNX Runtime) vs {r.Candidate} (ModelBuild, ISA {r.PrimaryIsa}); {r.Samples.Count} samples, seed {r.Seed}");
+        output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"peak-rel",10} {"relL2",10} {"cosine",10} {"result",8}");
+        foreach (var group in r.Samples.Where(s => s.Judged).SelectMany(s => s.Outputs).GroupBy(o => o.Output))
+        {
+            var metrics = group.Select(o => o.Metrics).Where(m => m.ShapeMatch).ToList();
+            var ok = group.All(o => o.Passed);
+            output.WriteLine($"{Trim(group.Key, 24),-24} {group.Count(),8} {F(metrics.Select(m => m.MaxAbsError)),10} {F(metrics.Select(m => m.PeakRelError)),10} {F(metrics.Select(m => m.RelL2)),10} {Cos(metrics.Select(m => m.Cosine)),10} {(ok ? "ok" : "FAIL"),8}");
+        }
+
+        var excluded = r.Samples.Count(s => s.IllConditioned);
+        if (excluded > 0)
+        {
+            output.WriteLine($"{excluded} ill-conditioned sample(s) {(r.Strict ? "counted as failures (strict)" : "excluded from the verdict")}");
+        }
+
+        if (r.Isas.Count > 0)
+        {
+            output.WriteLine("ISA: " + string.Join("  ", r.Isas.Select(c => c.Status == "ran"
+                ? $"{c.Name}={(c.Passed ? "ok" : "FAIL")}(vs ref {F([c.MaxRelVsReference])}, vs {r.PrimaryIsa} {(c.BitIdenticalToPrimary ? "identical" : F([c.MaxRelVsPrimary]))})"
+                : $"{c.Name}=skipped")));
+            foreach (var c in r.Isas.Where(c => c.Status != "ran" && c.Note is not null && c.Name == CrossIsa.IsaPlan.Arm64))
+            {
+                output.WriteLine($"  arm64 skipped: {c.Note}");
+            }
+        }
+
+        if (r.Localization is { } l)
+        {
+            output.WriteLine("localization: " + l.Describe());
+        }
+
+        foreach (var m in r.Messages)
+        {
+            diagnostics.WriteLine(m.ToString());
+        }
+
+        output.WriteLine(r.VerdictText);
+    }
+
+    private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+
+    private static string F(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? "-" : list.Max().ToString("G3", CultureInfo.InvariantCulture);
+    }
+
+    private static string Cos(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        return list.Count == 0 ? "-" : list.Min().ToString("0.000000", CultureInfo.InvariantCulture);
+    }
+}
