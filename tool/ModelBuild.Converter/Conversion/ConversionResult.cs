@@ -1,0 +1,30 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Conversion;
+
+/// <summary>What a conversion produced: the MNN net, its serialized bytes, the IR it came from, and warnings.</summary>
+public sealed class ConversionResult
+{
+    internal ConversionResult(NetT net, byte[] bytes, ModelGraph graph, IReadOnlyList<ConversionWarning> warnings, IReadOnlyDictionary<string, string> tensorNames)
+    {
+        Net = net;
+        Bytes = bytes;
+        Graph = graph;
+        Warnings = warnings;
+        TensorNames = tensorNames;
+    }
+
+    public NetT Net { get; }
+
+    /// <summary>The .mnn file content (FlatBuffers); identical for identical input and options.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>The optimized IR that was exported.</summary>
+    public ModelGraph Graph { get; }
+
+    public IReadOnlyList<ConversionWarning> Warnings { get; }
+
+    /// <summary>ONNX value name → MNN tensor name, for every ONNX value that has a tensor in the file.</summary>
+    public IReadOnlyDictionary<string, string> TensorNames { get; }
+}

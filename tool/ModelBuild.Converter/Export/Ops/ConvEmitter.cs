@@ -1,0 +1,133 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Graph.Passes;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>
+/// Conv → Convolution / ConvolutionDepthwise, ConvTranspose → Deconvolution / DeconvolutionDepthwise, with weights
+/// in the op (ONNX layouts [M, C/g, kh, kw] and [C, M/g, kh, kw] are MNN's), explicit pads [top, left, bottom,
+/// right], and the relu/relu6 flags set by activation fusion. 1-D convolutions run as 2-D on an input unsqueezed at
+/// axis 3 (kernel kh×1), as upstream does.
+/// </summary>
+internal static class ConvEmitter
+{
+    public static void Register(OpEmitterTable t)
+    {
+        t.Add("Conv", Conv);
+        t.Add("ConvTranspose", ConvTranspose);
+    }
+
+    private static void Conv(ExportContext ctx, Node n)
+    {
+        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D convolution");
+        var spatial = SpatialRank(ctx, n, rank);
+        var w = ctx.RequireConstant(n, 1, "the weight");
+        if (w.Shape.Length != rank || !w.IsFloat)
+        {
+            throw ctx.Invalid(n, $"weight shape [{string.Join(",", w.Shape)}] does not match input rank {rank}");
+        }
+
+        var group = checked((int)n.GetInt("group", 1));
+        var outputCount = checked((int)w.Shape[0]);
+        var inputCount = checked((int)w.Shape[1] * group);
+        var kernel = w.Shape.Skip(2).Select(k => checked((int)k)).ToArray();
+        var window = Window.Read(ctx, n, kernel, spatial);
+        var pads = window.ResolveConvPads(ctx, n, ctx.StaticShapeOf(n.Inputs[0]));
+
+        var common = Common(window, pads, kernel, spatial, group, inputCount, outputCount, n);
+        var bias = BiasOf(ctx, n, 2, outputCount);
+        var param = new Convolution2DT { Common = common, Weight = [.. w.Floats!], Bias = [.. bias] };
+        var type = group > 1 && group == inputCount && group == outputCount ? OpType.ConvolutionDepthwise : OpType.Convolution;
+        Emit(ctx, n, type, OpParameterUnion.FromConvolution2D(param), spatial);
+    }
+
+    private static void ConvTranspose(ExportContext ctx, Node n)
+    {
+        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D deconvolution");
+        var spatial = SpatialRank(ctx, n, rank);
+        var w = ctx.RequireConstant(n, 1, "the weight");
+        if (w.Shape.Length != rank || !w.IsFloat)
+        {
+            throw ctx.Invalid(n, $"weight shape [{string.Join(",", w.Shape)}] does not match input rank {rank}");
+        }
+
+        var group = checked((int)n.GetInt("group", 1));
+        var inputCount = checked((int)w.Shape[0]);
+        var outputCount = checked((int)w.Shape[1] * group);
+        var kernel = w.Shape.Skip(2).Select(k => checked((int)k)).ToArray();
+        var window = Window.Read(ctx, n, kernel, spatial);
+        var outPads = Window.Ints(ctx, n, "output_padding", spatial, 0);
+        var pads = window.ResolveDeconvPads(ctx, n, outPads, ctx.StaticShapeOf(n.Inputs[0]));
+
+        var common = Common(window, pads, kernel, spatial, group, inputCount, outputCount, n);
+        common.OutPads = spatial == 1 ? [outPads[0], 0] : [outPads[0], outPads[1]];
+        var bias = BiasOf(ctx, n, 2, outputCount);
+        var param = new Convolution2DT { Common = common, Weight = [.. w.Floats!], Bias = [.. bias] };
+        var type = group > 1 && group == inputCount && group == outputCount ? OpType.DeconvolutionDepthwise : OpType.Deconvolution;
+        Emit(ctx, n, type, OpParameterUnion.FromConvolution2D(param), spatial);
+    }
+
+    private static int SpatialRank(ExportContext ctx, Node n, int rank) => rank switch
+    {
+        3 => 1,
+        4 => 2,
+        _ => throw ctx.UnsupportedAttribute(n, $"{rank - 2}-D convolution (only 1-D and 2-D are supported)"),
+    };
+
+    private static Convolution2DCommonT Common(Window window, int[] pads, int[] kernel, int spatial, int group, int inputCount, int outputCount, Node n)
+    {
+        var activation = n.Attributes.TryGetValue(ActivationFusion.AttributeName, out var a) ? a.String : null;
+        var (top, left, bottom, right) = spatial == 1 ? (pads[0], 0, pads[1], 0) : (pads[0], pads[1], pads[2], pads[3]);
+        return new Convolution2DCommonT
+        {
+            KernelY = kernel[0],
+            KernelX = spatial == 1 ? 1 : kernel[1],
+            StrideY = window.Strides[0],
+            StrideX = spatial == 1 ? 1 : window.Strides[1],
+            DilateY = window.Dilations[0],
+            DilateX = spatial == 1 ? 1 : window.Dilations[1],
+            PadY = top,
+            PadX = left,
+            Pads = [top, left, bottom, right],
+            PadMode = window.Mode,
+            Group = group,
+            InputCount = inputCount,
+            OutputCount = outputCount,
+            Relu = activation == "Relu",
+            Relu6 = activation == "Relu6",
+        };
+    }
+
+    private static float[] BiasOf(ExportContext ctx, Node n, int input, int count)
+    {
+        if (!n.HasInput(input))
+        {
+            return new float[count];
+        }
+
+        var b = ctx.RequireConstant(n, input, "the bias");
+        if (b.ElementCount != count)
+        {
+            throw ctx.Invalid(n, $"bias has {b.ElementCount} elements, expected {count}");
+        }
+
+        return b.ToFloatArray();
+    }
+
+    private static void Emit(ExportContext ctx, Node n, OpType type, OpParameterUnion param, int spatial)
+    {
+        var x = ctx.In(n, 0);
+        if (spatial == 2)
+        {
+            ctx.Final(n, type, param, x);
+            return;
+        }
+
+        // 1-D: [N, C, L] → [N, C, L, 1] → conv (kernel k×1) → squeeze axis 3.
+        var name = n.Out0();
+        var x4 = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
+        var y4 = ctx.AddTemp(type, name + "/conv2d", param, x4);
+        ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), y4);
+    }
+}

@@ -1,0 +1,179 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+using IrDataType = ModelBuild.Converter.Graph.DataType;
+using MnnDataType = ModelBuild.Runtime.Format.Schema.DataType;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>
+/// Element-wise ops: binary arithmetic and comparisons (BinaryOp), n-ary Min/Max/Sum/Mean (chains of BinaryOp),
+/// unary math (UnaryOp), logical Not/And/Or/Xor, Where (Select), Cast, Identity and Dropout.
+/// </summary>
+internal static class ElementwiseEmitter
+{
+    private static readonly (string Onnx, BinaryOpOperation Mnn)[] s_binary =
+    [
+        ("Add", BinaryOpOperation.ADD),
+        ("Sub", BinaryOpOperation.SUB),
+        ("Mul", BinaryOpOperation.MUL),
+        ("Div", BinaryOpOperation.REALDIV),
+        ("Pow", BinaryOpOperation.POW),
+        ("Equal", BinaryOpOperation.EQUAL),
+        ("Less", BinaryOpOperation.LESS),
+        ("LessOrEqual", BinaryOpOperation.LESS_EQUAL),
+        ("Greater", BinaryOpOperation.GREATER),
+        ("GreaterOrEqual", BinaryOpOperation.GREATER_EQUAL),
+        ("And", BinaryOpOperation.MUL), // 0/1 operands: logical and is a product (as upstream encodes it)
+        ("Or", BinaryOpOperation.LOGICALOR),
+        ("Xor", BinaryOpOperation.LOGICALXOR),
+    ];
+
+    private static readonly (string Onnx, UnaryOpOperation Mnn)[] s_unary =
+    [
+        ("Abs", UnaryOpOperation.ABS),
+        ("Neg", UnaryOpOperation.NEG),
+        ("Floor", UnaryOpOperation.FLOOR),
+        ("Ceil", UnaryOpOperation.CEIL),
+        ("Sqrt", UnaryOpOperation.SQRT),
+        ("Exp", UnaryOpOperation.EXP),
+        ("Log", UnaryOpOperation.LOG),
+        ("Reciprocal", UnaryOpOperation.RECIPROCAL),
+        ("Erf", UnaryOpOperation.ERF),
+        ("Sin", UnaryOpOperation.SIN),
+        ("Cos", UnaryOpOperation.COS),
+        ("Tan", UnaryOpOperation.TAN),
+        ("Asin", UnaryOpOperation.ASIN),
+        ("Acos", UnaryOpOperation.ACOS),
+        ("Atan", UnaryOpOperation.ATAN),
+        ("Sinh", UnaryOpOperation.SINH),
+        ("Cosh", UnaryOpOperation.COSH),
+        ("Asinh", UnaryOpOperation.ASINH),
+        ("Acosh", UnaryOpOperation.ACOSH),
+        ("Atanh", UnaryOpOperation.ATANH),
+        ("Sign", UnaryOpOperation.SIGN),
+    ];
+
+    public static void Register(OpEmitterTable t)
+    {
+        foreach (var (onnx, mnn) in s_binary)
+        {
+            t.Add(onnx, (ctx, n) => Binary(ctx, n, mnn));
+        }
+
+        foreach (var (onnx, mnn) in s_unary)
+        {
+            t.Add(onnx, (ctx, n) => ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(mnn), ctx.In(n, 0)));
+        }
+
+        t.Add("Min", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MINIMUM, mean: false));
+        t.Add("Max", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MAXIMUM, mean: false));
+        t.Add("Sum", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: false));
+        t.Add("Mean", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: true));
+        t.Add("Not", Not);
+        t.Add("Where", (ctx, n) => ctx.Final(n, OpType.Select, null, ctx.In(n, 0), ctx.In(n, 1), ctx.In(n, 2)));
+        t.Add("Cast", Cast);
+        t.Add("Identity", (ctx, n) => ctx.Final(n, OpType.Identity, null, ctx.In(n, 0)));
+        t.Add("Dropout", Dropout);
+        t.Add("Mod", Mod);
+    }
+
+    private static void Binary(ExportContext ctx, Node n, BinaryOpOperation op)
+    {
+        if (n.Inputs.Count != 2)
+        {
+            throw ctx.Invalid(n, $"expects 2 inputs, has {n.Inputs.Count}");
+        }
+
+        if (op == BinaryOpOperation.ADD && n.OpType == "Add" && ctx.Opset < 7 && n.Has("broadcast"))
+        {
+            throw ctx.UnsupportedAttribute(n, "legacy 'broadcast'/'axis' attributes (opset < 7)");
+        }
+
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
+    }
+
+    private static void Variadic(ExportContext ctx, Node n, BinaryOpOperation op, bool mean)
+    {
+        var inputs = Enumerable.Range(0, n.Inputs.Count).Where(n.HasInput).ToList();
+        if (inputs.Count == 0)
+        {
+            throw ctx.Invalid(n, "has no inputs");
+        }
+
+        var name = n.Out0();
+        if (inputs.Count == 1 && !mean)
+        {
+            ctx.Final(n, OpType.Identity, null, ctx.In(n, inputs[0]));
+            return;
+        }
+
+        var acc = ctx.In(n, inputs[0]);
+        for (var k = 1; k < inputs.Count; k++)
+        {
+            var last = k == inputs.Count - 1 && !mean;
+            if (last)
+            {
+                ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), acc, ctx.In(n, inputs[k]));
+                return;
+            }
+
+            acc = ctx.Binary($"{name}/{k}", op, acc, ctx.In(n, inputs[k]));
+        }
+
+        var count = ctx.ConstScalarLike(name + "/count", n.Inputs[inputs[0]], inputs.Count);
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.REALDIV), acc, count);
+    }
+
+    private static void Not(ExportContext ctx, Node n)
+    {
+        // Bool tensors are 0/1 int32: not(x) == (x == 0).
+        var zero = ctx.ConstInts(n.Out0() + "/zero", [0]);
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.EQUAL), ctx.In(n, 0), zero);
+    }
+
+    private static void Mod(ExportContext ctx, Node n)
+    {
+        var fmod = n.GetInt("fmod", 0);
+        if (fmod == 0 && ctx.IsFloat(n.Inputs[0]))
+        {
+            throw ctx.Invalid(n, "fmod=0 is only defined for integer inputs");
+        }
+
+        // ONNX fmod=0 is Python-style (sign of divisor) = FLOORMOD; fmod=1 is C fmod (sign of dividend) = MOD.
+        var op = fmod == 0 ? BinaryOpOperation.FLOORMOD : BinaryOpOperation.MOD;
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
+    }
+
+    private static void Cast(ExportContext ctx, Node n)
+    {
+        var to = (IrDataType)n.GetInt("to", 0);
+        var dst = to switch
+        {
+            IrDataType.Float or IrDataType.Double or IrDataType.Float16 or IrDataType.BFloat16 => MnnDataType.DT_FLOAT,
+            IrDataType.Int32 or IrDataType.Int64 => MnnDataType.DT_INT32,
+            IrDataType.Bool => MnnDataType.DT_BOOL,
+            _ => throw ctx.UnsupportedAttribute(n, $"to={to} (MNN computes in float32 and int32 only)"),
+        };
+        var src = ExportContext.MnnTypeOf(ctx.TypeOf(n.Inputs[0]));
+        ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = src, DstT = dst }), ctx.In(n, 0));
+    }
+
+    private static void Dropout(ExportContext ctx, Node n)
+    {
+        if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "the mask output");
+        }
+
+        if (ctx.Opset >= 12 && n.HasInput(2))
+        {
+            var mode = ctx.ConstantOf(n, 2) ?? throw ctx.UnsupportedAttribute(n, "a run-time training_mode input");
+            if (mode.ElementCount > 0 && mode.GetLong(0) != 0)
+            {
+                throw ctx.UnsupportedAttribute(n, "training_mode=true");
+            }
+        }
+
+        ctx.Final(n, OpType.Identity, null, ctx.In(n, 0));
+    }
+}

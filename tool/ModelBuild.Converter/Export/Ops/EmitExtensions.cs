@@ -1,0 +1,50 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>Short forms for the op patterns emitters write over and over.</summary>
+internal static class EmitExtensions
+{
+    /// <summary>Writes an op producing node output 0 (op named after that output, as upstream does).</summary>
+    public static void Final(this ExportContext ctx, Node node, OpType type, OpParameterUnion? main, params int[] inputs) =>
+        ctx.AddOp(type, node.Outputs[0], main, inputs, [ctx.Out(node)]);
+
+    public static int Binary(this ExportContext ctx, string name, BinaryOpOperation op, int a, int b) =>
+        ctx.AddTemp(OpType.BinaryOp, name, MnnParams.Binary(op), a, b);
+
+    public static int Unary(this ExportContext ctx, string name, UnaryOpOperation op, int x) =>
+        ctx.AddTemp(OpType.UnaryOp, name, MnnParams.Unary(op), x);
+
+    public static int Reshape(this ExportContext ctx, string name, int x, int shapeTensor) =>
+        ctx.AddTemp(OpType.Reshape, name, MnnParams.Reshape(), x, shapeTensor);
+
+    public static int Unsqueeze(this ExportContext ctx, string name, int x, params int[] axes) =>
+        ctx.AddTemp(OpType.Unsqueeze, name, MnnParams.Squeeze(axes), x);
+
+    public static int Squeeze(this ExportContext ctx, string name, int x, params int[] axes) =>
+        ctx.AddTemp(OpType.Squeeze, name, MnnParams.Squeeze(axes), x);
+
+    public static int Shape(this ExportContext ctx, string name, int x) => ctx.AddTemp(OpType.Shape, name, null, x);
+
+    /// <summary>Normalizes a possibly negative axis against a rank; MB1010-style error when out of range.</summary>
+    public static int NormalizeAxis(this ExportContext ctx, Node node, long axis, int rank)
+    {
+        var a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank)
+        {
+            throw ctx.Invalid(node, $"axis {axis} is out of range for rank {rank}");
+        }
+
+        return (int)a;
+    }
+
+    /// <summary>Axis attribute or input as int32, keeping negative values when the rank is unknown.</summary>
+    public static int AxisFor(this ExportContext ctx, Node node, long axis, int input = 0)
+    {
+        var rank = ctx.RankOf(node.Inputs[input]);
+        return rank is { } r ? ctx.NormalizeAxis(node, axis, r) : checked((int)axis);
+    }
+
+    public static string Out0(this Node node) => node.Outputs[0];
+}

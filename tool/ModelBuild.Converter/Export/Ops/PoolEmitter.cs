@@ -1,0 +1,101 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>
+/// MaxPool / AveragePool → Pooling (explicit pads [top, left, bottom, right], ceil mode, count_include_pad as
+/// INCLUDE/EXCLUDE_PADDING); GlobalAveragePool / GlobalMaxPool → global Pooling on 4-D input, Reduction otherwise.
+/// 1-D pools run as 2-D on an input unsqueezed at axis 3.
+/// </summary>
+internal static class PoolEmitter
+{
+    public static void Register(OpEmitterTable t)
+    {
+        t.Add("MaxPool", (ctx, n) => Pool(ctx, n, PoolType.MAXPOOL));
+        t.Add("AveragePool", (ctx, n) => Pool(ctx, n, PoolType.AVEPOOL));
+        t.Add("GlobalAveragePool", (ctx, n) => Global(ctx, n, PoolType.AVEPOOL));
+        t.Add("GlobalMaxPool", (ctx, n) => Global(ctx, n, PoolType.MAXPOOL));
+    }
+
+    private static void Pool(ExportContext ctx, Node n, PoolType type)
+    {
+        if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "the Indices output of MaxPool");
+        }
+
+        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D pooling");
+        if (rank is not (3 or 4))
+        {
+            throw ctx.UnsupportedAttribute(n, $"{rank - 2}-D pooling (only 1-D and 2-D are supported)");
+        }
+
+        var spatial = rank - 2;
+        var kernel = n.GetInts("kernel_shape")?.Select(k => checked((int)k)).ToArray() ?? throw ctx.Invalid(n, "kernel_shape is required");
+        if (kernel.Length != spatial)
+        {
+            throw ctx.Invalid(n, $"kernel_shape has {kernel.Length} values for a {spatial}-D pool");
+        }
+
+        var window = Window.Read(ctx, n, kernel, spatial);
+        if (window.Dilations.Any(d => d != 1))
+        {
+            throw ctx.UnsupportedAttribute(n, $"dilations [{string.Join(",", window.Dilations)}] (MNN pooling has no dilation)");
+        }
+
+        var pads = window.ResolveConvPads(ctx, n, ctx.StaticShapeOf(n.Inputs[0]));
+        var (top, left, bottom, right) = spatial == 1 ? (pads[0], 0, pads[1], 0) : (pads[0], pads[1], pads[2], pads[3]);
+        var countType = type == PoolType.AVEPOOL
+            ? n.GetInt("count_include_pad", 0) != 0 ? AvgPoolCountType.INCLUDE_PADDING : AvgPoolCountType.EXCLUDE_PADDING
+            : AvgPoolCountType.DEFAULT;
+        var pool = new PoolT
+        {
+            Type = type,
+            IsGlobal = false,
+            KernelY = kernel[0],
+            KernelX = spatial == 1 ? 1 : kernel[1],
+            StrideY = window.Strides[0],
+            StrideX = spatial == 1 ? 1 : window.Strides[1],
+            PadY = top,
+            PadX = left,
+            Pads = [top, left, bottom, right],
+            PadType = window.Mode == PadMode.SAME ? PoolPadType.SAME : PoolPadType.CAFFE,
+            CeilModel = n.GetInt("ceil_mode", 0) != 0,
+            CountType = countType,
+            DataType = Runtime.Format.Schema.DataType.DT_FLOAT,
+        };
+
+        var x = ctx.In(n, 0);
+        var param = OpParameterUnion.FromPool(pool);
+        if (spatial == 2)
+        {
+            ctx.Final(n, OpType.Pooling, param, x);
+            return;
+        }
+
+        var name = n.Out0();
+        var x4 = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
+        var y4 = ctx.AddTemp(OpType.Pooling, name + "/pool2d", param, x4);
+        ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), y4);
+    }
+
+    private static void Global(ExportContext ctx, Node n, PoolType type)
+    {
+        var rank = ctx.RequireRank(n, 0, "pool over the spatial axes");
+        if (rank < 3)
+        {
+            throw ctx.Invalid(n, $"input rank {rank} has no spatial axes");
+        }
+
+        if (rank == 4)
+        {
+            var pool = new PoolT { Type = type, IsGlobal = true, PadType = PoolPadType.CAFFE, DataType = Runtime.Format.Schema.DataType.DT_FLOAT };
+            ctx.Final(n, OpType.Pooling, OpParameterUnion.FromPool(pool), ctx.In(n, 0));
+            return;
+        }
+
+        var reduction = type == PoolType.MAXPOOL ? ReductionType.MAXIMUM : ReductionType.MEAN;
+        ctx.Final(n, OpType.Reduction, MnnParams.Reduction(reduction, Enumerable.Range(2, rank - 2), keepDims: true), ctx.In(n, 0));
+    }
+}

@@ -1,0 +1,150 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>
+/// Resize / Upsample → Interp on 4-D input with the scales (float) or sizes (int) tensor as input 1. resizeType:
+/// 1 nearest (floor), 4 nearest (round_prefer_floor), 2 bilinear, 3 cubic; coordinate transformation modes map to
+/// MNN's CoordinateTransformationMode. Modes MNN cannot express raise MB3002.
+/// </summary>
+internal static class ResizeEmitter
+{
+    public static void Register(OpEmitterTable t)
+    {
+        t.Add("Upsample", 1, 9, Upsample);
+        t.Add("Resize", 10, 10, (ctx, n) => Legacy(ctx, n, scalesInput: 1));
+        t.Add("Resize", 11, int.MaxValue, Resize);
+    }
+
+    private static void Upsample(ExportContext ctx, Node n)
+    {
+        if (ctx.Opset < 9)
+        {
+            var scales = n.GetFloats("scales") ?? throw ctx.Invalid(n, "scales is required");
+            var mode = n.GetString("mode", "nearest");
+            var param = Param(ctx, n, mode, "asymmetric", "floor", -0.75f);
+            CheckScales(ctx, n, scales);
+            var name = n.Out0();
+            ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), ctx.ConstFloats(name + "/scales", scales, scales.Length));
+            return;
+        }
+
+        Legacy(ctx, n, scalesInput: 1);
+    }
+
+    /// <summary>Upsample-9 and Resize-10: asymmetric coordinates, nearest rounds down.</summary>
+    private static void Legacy(ExportContext ctx, Node n, int scalesInput)
+    {
+        var mode = n.GetString("mode", "nearest");
+        var param = Param(ctx, n, mode, "asymmetric", "floor", -0.75f);
+        if (ctx.ConstantOf(n, scalesInput) is { } s)
+        {
+            CheckScales(ctx, n, s.ToFloatArray());
+        }
+
+        ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), ctx.In(n, scalesInput));
+    }
+
+    private static void Resize(ExportContext ctx, Node n)
+    {
+        if (n.GetInt("antialias", 0) != 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "antialias=1");
+        }
+
+        if (n.Has("axes"))
+        {
+            throw ctx.UnsupportedAttribute(n, "axes");
+        }
+
+        if (n.GetInt("exclude_outside", 0) != 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "exclude_outside=1");
+        }
+
+        var policy = n.GetString("keep_aspect_ratio_policy", "stretch");
+        if (policy != "stretch")
+        {
+            throw ctx.UnsupportedAttribute(n, $"keep_aspect_ratio_policy='{policy}'");
+        }
+
+        var mode = n.GetString("mode", "nearest");
+        var coordinates = n.GetString("coordinate_transformation_mode", "half_pixel");
+        var nearest = n.GetString("nearest_mode", "round_prefer_floor");
+        var param = Param(ctx, n, mode, coordinates, nearest, n.GetFloat("cubic_coeff_a", -0.75f));
+
+        var sizes = Provided(ctx, n, 3);
+        var scales = Provided(ctx, n, 2);
+        int target;
+        if (sizes)
+        {
+            target = ctx.In(n, 3);
+        }
+        else if (scales)
+        {
+            if (ctx.ConstantOf(n, 2) is { } s)
+            {
+                CheckScales(ctx, n, s.ToFloatArray());
+            }
+
+            target = ctx.In(n, 2);
+        }
+        else
+        {
+            throw ctx.Invalid(n, "needs scales or sizes");
+        }
+
+        ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), target);
+    }
+
+    /// <summary>An optional input that is present and not an empty constant.</summary>
+    private static bool Provided(ExportContext ctx, Node n, int i) =>
+        n.HasInput(i) && ctx.ConstantOf(n, i) is not { ElementCount: 0 };
+
+    private static void CheckScales(ExportContext ctx, Node n, float[] scales)
+    {
+        if (scales.Length != 4 || scales[0] != 1f || scales[1] != 1f)
+        {
+            throw ctx.UnsupportedAttribute(n, $"scales [{string.Join(",", scales)}] (only 4-D resizing of the two spatial axes is supported)");
+        }
+    }
+
+    private static InterpT Param(ExportContext ctx, Node n, string mode, string coordinates, string nearest, float cubic)
+    {
+        if (ctx.RankOf(n.Inputs[0]) is { } rank && rank != 4)
+        {
+            throw ctx.UnsupportedAttribute(n, $"rank-{rank} input (only 4-D NCHW resizing is supported)");
+        }
+
+        var resizeType = mode switch
+        {
+            "nearest" => nearest switch
+            {
+                "floor" => 1,
+                "round_prefer_floor" => 4,
+                _ => throw ctx.UnsupportedAttribute(n, $"nearest_mode='{nearest}'"),
+            },
+            "linear" or "bilinear" => 2,
+            "cubic" or "bicubic" => 3,
+            _ => throw ctx.UnsupportedAttribute(n, $"mode='{mode}'"),
+        };
+        var ctm = coordinates switch
+        {
+            "half_pixel" => CoordinateTransformationMode.HalfPixels,
+            "pytorch_half_pixel" => CoordinateTransformationMode.PytorchHalfPixels,
+            "align_corners" => CoordinateTransformationMode.AlignCorners,
+            "asymmetric" => CoordinateTransformationMode.Asymmetric,
+            "tf_half_pixel_for_nn" => CoordinateTransformationMode.TensorflowHalfPixels,
+            _ => throw ctx.UnsupportedAttribute(n, $"coordinate_transformation_mode='{coordinates}'"),
+        };
+        return new InterpT
+        {
+            ResizeType = resizeType,
+            AlignCorners = coordinates == "align_corners",
+            HalfPixelCenters = coordinates == "half_pixel",
+            Ctm = ctm,
+            CubicCoeffA = cubic,
+        };
+    }
+}
