@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelBuild.Converter.Parity;
+using ModelBuild.Converter.Parity.Inputs;
+using ModelBuild.Converter.Parity.Metrics;
+using ModelBuild.Converter.Parity.Reporting;
+
+namespace ModelBuild.Tool.Cli;
+
+/// <summary>
+/// <c>check MODEL.onnx [--mnn MODEL.mnn] [--inputs DIR|FILE]... [--samples N] [--seed S] ...</c>: the parity gate.
+/// Exit 0 passed (possibly with warnings), 1 parity failed, 2 usage or input error (MB code on stderr).
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<string>("MODEL.onnx") { Description = "The ONNX model: the reference, run in ONNX Runtime." };
+        var mnn = new Option<string?>("--mnn") { Description = "The converted model to check (default: convert MODEL.onnx in memory).", HelpName = "MODEL.mnn" };
+        var inputs = Many("--inputs", "DIR|FILE", "Samples: test_data_set folders (input_K.pb), .pb/.npy files, PNG/JPEG images, or folders of them (repeatable).");
+        var samples = new Option<int>("--samples") { Description = "Generated samples when no --inputs are given.", HelpName = "N", DefaultValueFactory = _ => ParityOptions.DefaultSamples };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated samples.", HelpName = "S", DefaultValueFactory = _ => ParityOptions.DefaultSeed };
+        var dist = Many("--input-dist", "NAME=DIST", "Distribution of an input: normal(mean,std), uniform(lo,hi), image[(lo,hi)], int(lo,hi) (repeatable).");
+        var shapes = CommonOptions.InputShape();
+        var maxRel = new Option<string?>("--max-rel-error") { Description = $"Limit of max|y-r|/max|r| (default {ParityThresholds.DefaultMaxRelError}).", HelpName = "X" };
+        var minCos = new Option<string?>("--min-cosine") { Description = $"Lower limit of the cosine similarity (default {ParityThresholds.DefaultMinCosine}).", HelpName = "X" };
+        var atol = new Option<string?>("--atol") { Description = "Absolute tolerance of the element-wise rule |y-r| <= atol + rtol*|r| (decides only when set).", HelpName = "X" };
+        var rtol = new Option<string?>("--rtol") { Description = "Relative tolerance of the element-wise rule (decides only when set).", HelpName = "X" };
+        var threshold = Many("--threshold", "OUTPUT:METRIC=VALUE", "Per-output limit; METRIC is max-rel-error, min-cosine, atol or rtol (repeatable).");
+        var isa = Many("--isa", "LIST", "ISA columns: scalar,128,256,512,arm64 (default: every level this CPU runs; arm64 when qemu and an arm64 build exist).");
+        var report = new Option<string?>("--report") { Description = "Write PATH.json and PATH.html.", HelpName = "PATH" };
+        var saveInputs = new Option<string?>("--save-inputs") { Description = "Save the samples as test_data_set_K/input_J.pb folders.", HelpName = "DIR" };
+        var strict = new Option<bool>("--strict") { Description = "Ill-conditioned samples (normalization with ~zero variance) fail instead of being excluded." };
+        var bgr = new Option<bool>("--image-bgr") { Description = "Image samples: BGR channel order (default RGB)." };
+        var nhwc = new Option<bool>("--image-nhwc") { Description = "Image samples: NHWC layout (default NCHW)." };
+        var scale = new Option<string?>("--image-scale") { Description = "Image samples: multiply 0..255 pixels by this first (e.g. 0.00392157).", HelpName = "X" };
+        var mean = new Option<string?>("--image-mean") { Description = "Image samples: per-channel mean subtracted after scaling (R,G,B or one value).", HelpName = "M" };
+        var std = new Option<string?>("--image-std") { Description = "Image samples: per-channel divisor after the mean (R,G,B or one value).", HelpName = "S" };
+        var noLocalize = new Option<bool>("--no-localize") { Description = "Skip locating the first diverging node when an output fails." };
+
+        var command = new Command("check", "Check that the converted model agrees with ONNX Runtime on representative inputs (parity gate).")
+        {
+            model, mnn, inputs, samples, seed, dist, shapes, maxRel, minCos, atol, rtol, threshold, isa, report, saveInputs, strict,
+            bgr, nhwc, scale, mean, std, noLocalize,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var distributions = new Dictionary<string, InputDistribution>(StringComparer.Ordinal);
+                foreach (var d in parse.GetValue(dist) ?? [])
+                {
+                    InputDistribution.ParseAssignment(d, distributions);
+                }
+
+                var overrides = new Dictionary<string, ThresholdOverride>(StringComparer.Ordinal);
+                foreach (var t in parse.GetValue(threshold) ?? [])
+                {
+                    ThresholdOverride.Parse(t, overrides);
+                }
+
+                var defaults = new ParityThresholds();
+                var options = new ParityOptions
+                {
+                    OnnxPath = parse.GetValue(model)!,
+                    MnnPath = parse.GetValue(mnn),
+                    InputPaths = [.. parse.GetValue(inputs) ?? []],
+                    Samples = parse.GetValue(samples),
+                    Seed = parse.GetValue(seed),
+                    Distributions = distributions,
+                    InputShapes = CommonOptions.ParseInputShapes(parse.GetValue(shapes)),
+                    Thresholds = new ParityThresholds
+                    {
+                        MaxRelError = Number(parse.GetValue(maxRel), "--max-rel-error") ?? defaults.MaxRelError,
+                        MinCosine = Number(parse.GetValue(minCos), "--min-cosine") ?? defaults.MinCosine,
+                        Atol = Number(parse.GetValue(atol), "--atol"),
+                        Rtol = Number(parse.GetValue(rtol), "--rtol"),
+                    },
+                    OutputThresholds = overrides,
+                    Isas = [.. parse.GetValue(isa) ?? []],
+                    ReportPath = parse.GetValue(report),
+                    SaveInputsDirectory = parse.GetValue(saveInputs),
+                    Strict = parse.GetValue(strict),
+                    Localize = !parse.GetValue(noLocalize),
+                    Image = new ImagePreprocessing
+                    {
+                        Bgr = parse.GetValue(bgr),
+                        Nhwc = parse.GetValue(nhwc),
+                        Scale = Number(parse.GetValue(scale), "--image-scale") ?? 1,
+                        Mean = parse.GetValue(mean) is { } m ? ImagePreprocessing.ParseTriple(m, "--image-mean") : [0, 0, 0],
+                        Std = parse.GetValue(std) is { } s ? CheckStd(ImagePreprocessing.ParseTriple(s, "--image-std")) : [1, 1, 1],
+                    },
+                    CommandLine = "dotnet model-convert check " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value))),
+                };
+                var result = ParityGate.Run(options);
+                ConsoleSummary.Write(result, console.Out, console.Error);
+                if (options.ReportPath is not null)
+                {
+                    console.Out.WriteLine($"report: {options.ReportPath}.json, {options.ReportPath}.html");
+                }
+
+                return result.ExitCode;
+            }
+            catch (ModelBuildException e)
+            {
+                // bad options, unreadable models or samples: the gate could not decide
+                console.Diagnostic(e.Code, e.Message);
+                return ExitCodes.Usage;
+            }
+        });
+        return command;
+    }
+
+    private static Option<string[]> Many(string name, string helpName, string description) => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static double? Number(string? text, string option) =>
+        text is null ? null : ThresholdOverride.ParseNumber(text, option);
+
+    private static double[] CheckStd(double[] std) => std.All(s => s != 0)
+        ? std
+        : throw new ModelBuildException(ErrorCodes.UsageError, "--image-std values must not be 0");
+
+    private static string Quote(string s) =>
+        s.Length > 0 && s.All(c => char.IsLetterOrDigit(c) || "-_./=:,+@".Contains(c)) ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
+    internal static string Invariant(double v) => v.ToString(CultureInfo.InvariantCulture);
+}
