@@ -257,7 +257,7 @@ public static class Convolution
             throw new ArgumentException("depthwise spans too small");
         }
 
-        IsaLevel level = KernelIsa.Clamp(isa);
+        IsaLevel level = NarrowForRow(KernelIsa.Clamp(isa), ow);
         int planes = p.N * p.C;
         long work = (long)p.N * p.OC * oh * ow * p.KH * p.KW;
         int t = KernelParallel.Effective(threads, work, 1 << 16);
@@ -278,6 +278,27 @@ public static class Convolution
                 });
             }
         }
+    }
+
+    /// <summary>Widest level not above <paramref name="level"/> whose vector fits in a row of <paramref name="width"/> (same bits at any level).</summary>
+    internal static IsaLevel NarrowForRow(IsaLevel level, int width)
+    {
+        if (level == IsaLevel.V512 && width < 16)
+        {
+            level = KernelIsa.Clamp(IsaLevel.V256);
+        }
+
+        if (level == IsaLevel.V256 && width < 8)
+        {
+            level = KernelIsa.Clamp(IsaLevel.V128);
+        }
+
+        if (level == IsaLevel.V128 && width < 4)
+        {
+            level = IsaLevel.Scalar;
+        }
+
+        return level;
     }
 
     /// <summary>
@@ -380,8 +401,13 @@ public static class Convolution
                             float* rowBase = buf + ((long)oy * sh * wq);
                             float* yr = yo + ((long)oy * ow);
                             int ox = 0;
-                            for (; ox <= ow - c; ox += c)
+                            while (ox < ow && ow >= c)
                             {
+                                if (ox > ow - c)
+                                {
+                                    ox = ow - c; // overlapping last vector: recomputes identical values
+                                }
+
                                 TV acc = bv;
                                 for (int t = 0; t < taps; t++)
                                 {
@@ -394,6 +420,7 @@ public static class Convolution
                                 }
 
                                 S.Store(acc, ref yr[0], ox);
+                                ox += c;
                             }
 
                             for (; ox < ow; ox++)

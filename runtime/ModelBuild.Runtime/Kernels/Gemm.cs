@@ -323,43 +323,25 @@ public static class Gemm
         float* C = job.C;
         int ldc = job.Ldc;
 
-        // 1) init: C = (accumulate ? C : 0) (+ bias)
-        for (int i = m0; i < m1; i++)
-        {
-            float* row = C + ((long)i * ldc);
-            if (!job.Accumulate)
-            {
-                new Span<float>(row + n0, n1 - n0).Clear();
-            }
-
-            if (job.BiasKind == GemmBias.PerRow)
-            {
-                float bv = job.Bias[i];
-                for (int jx = n0; jx < n1; jx++)
-                {
-                    row[jx] += bv;
-                }
-            }
-            else if (job.BiasKind == GemmBias.PerColumn)
-            {
-                for (int jx = n0; jx < n1; jx++)
-                {
-                    row[jx] += job.Bias[jx];
-                }
-            }
-        }
-
         if (K == 0)
         {
-            if (job.HasAct)
+            // C = act((accumulate ? C : 0) (+ bias))
+            for (int i = m0; i < m1; i++)
             {
-                for (int i = m0; i < m1; i++)
+                float* row = C + ((long)i * ldc);
+                for (int jx = n0; jx < n1; jx++)
                 {
-                    float* row = C + ((long)i * ldc);
-                    for (int jx = n0; jx < n1; jx++)
+                    float v = job.Accumulate ? row[jx] : 0f;
+                    if (job.BiasKind == GemmBias.PerRow)
                     {
-                        row[jx] = MathF.Min(MathF.Max(row[jx], job.Lo), job.Hi);
+                        v += job.Bias[i];
                     }
+                    else if (job.BiasKind == GemmBias.PerColumn)
+                    {
+                        v += job.Bias[jx];
+                    }
+
+                    row[jx] = job.HasAct ? MathF.Min(MathF.Max(v, job.Lo), job.Hi) : v;
                 }
             }
 
@@ -372,6 +354,8 @@ public static class Gemm
         float[]? aBufArr = ArrayPool<float>.Shared.Rent(mcAlloc * kcAlloc + 16);
         float[]? bBufArr = job.PackedB == null ? ArrayPool<float>.Shared.Rent(ncAlloc * kcAlloc + 16) : null;
         float* tile = stackalloc float[MR * nr];
+        float* rowBiasPad = stackalloc float[MR];
+        float* colBiasPad = stackalloc float[nr];
         TV lo = S.Splat(job.Lo), hi = S.Splat(job.Hi);
         try
         {
@@ -414,6 +398,8 @@ public static class Gemm
                             }
 
                             bool act = last && job.HasAct;
+                            bool first = pc == 0;
+                            bool loadC = !first || job.Accumulate;
                             for (int jp = 0; jp < npanels; jp++)
                             {
                                 int j0 = jc + (jp * nr);
@@ -425,21 +411,52 @@ public static class Gemm
                                     int nrows = Math.Min(MR, m1 - i0);
                                     float* ap = aBuf + ((long)p * kcur * MR);
                                     float* cp = C + ((long)i0 * ldc) + j0;
+                                    float* rb = null, cb = null;
+                                    if (first && job.BiasKind == GemmBias.PerRow)
+                                    {
+                                        rb = job.Bias + i0;
+                                        if (nrows < MR)
+                                        {
+                                            for (int r = 0; r < MR; r++)
+                                            {
+                                                rowBiasPad[r] = r < nrows ? rb[r] : 0f;
+                                            }
+
+                                            rb = rowBiasPad;
+                                        }
+                                    }
+                                    else if (first && job.BiasKind == GemmBias.PerColumn)
+                                    {
+                                        cb = job.Bias + j0;
+                                        if (ncols < nr)
+                                        {
+                                            for (int q = 0; q < nr; q++)
+                                            {
+                                                colBiasPad[q] = q < ncols ? cb[q] : 0f;
+                                            }
+
+                                            cb = colBiasPad;
+                                        }
+                                    }
+
                                     if (nrows == MR && ncols == nr)
                                     {
-                                        Micro<TV, S>(ap, bp, kcur, cp, ldc, act, lo, hi);
+                                        Micro<TV, S>(ap, bp, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
                                     }
                                     else
                                     {
-                                        for (int r = 0; r < nrows; r++)
+                                        if (loadC)
                                         {
-                                            for (int q = 0; q < ncols; q++)
+                                            for (int r = 0; r < nrows; r++)
                                             {
-                                                tile[(r * nr) + q] = cp[((long)r * ldc) + q];
+                                                for (int q = 0; q < ncols; q++)
+                                                {
+                                                    tile[(r * nr) + q] = cp[((long)r * ldc) + q];
+                                                }
                                             }
                                         }
 
-                                        Micro<TV, S>(ap, bp, kcur, tile, nr, act, lo, hi);
+                                        Micro<TV, S>(ap, bp, kcur, tile, nr, loadC, rb, cb, act, lo, hi);
                                         for (int r = 0; r < nrows; r++)
                                         {
                                             for (int q = 0; q < ncols; q++)
@@ -467,19 +484,52 @@ public static class Gemm
 
     /// <summary>6 × (2 vectors) register tile: C[r, 0..2V) = fma-chain over k (k ascending), optional clamp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Micro<TV, S>(float* a, float* b, int kc, float* c, nint ldc, bool act, TV lo, TV hi)
+    internal static unsafe void Micro<TV, S>(float* a, float* b, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
         where TV : struct
         where S : struct, ISimd<TV>
     {
         nint w = S.Count;
         nint nr = 2 * w;
         ref float c0 = ref c[0];
-        TV c00 = S.Load(ref c0, 0), c01 = S.Load(ref c0, w);
-        TV c10 = S.Load(ref c0, ldc), c11 = S.Load(ref c0, ldc + w);
-        TV c20 = S.Load(ref c0, 2 * ldc), c21 = S.Load(ref c0, (2 * ldc) + w);
-        TV c30 = S.Load(ref c0, 3 * ldc), c31 = S.Load(ref c0, (3 * ldc) + w);
-        TV c40 = S.Load(ref c0, 4 * ldc), c41 = S.Load(ref c0, (4 * ldc) + w);
-        TV c50 = S.Load(ref c0, 5 * ldc), c51 = S.Load(ref c0, (5 * ldc) + w);
+        TV c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (loadC)
+        {
+            c00 = S.Load(ref c0, 0); c01 = S.Load(ref c0, w);
+            c10 = S.Load(ref c0, ldc); c11 = S.Load(ref c0, ldc + w);
+            c20 = S.Load(ref c0, 2 * ldc); c21 = S.Load(ref c0, (2 * ldc) + w);
+            c30 = S.Load(ref c0, 3 * ldc); c31 = S.Load(ref c0, (3 * ldc) + w);
+            c40 = S.Load(ref c0, 4 * ldc); c41 = S.Load(ref c0, (4 * ldc) + w);
+            c50 = S.Load(ref c0, 5 * ldc); c51 = S.Load(ref c0, (5 * ldc) + w);
+        }
+        else
+        {
+            TV z = S.Splat(0f);
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
+        }
+
+        // init = (accumulate ? C : 0) + bias, exactly as the reference
+        if (rowBias != null)
+        {
+            TV r0 = S.Splat(rowBias[0]), r1 = S.Splat(rowBias[1]), r2 = S.Splat(rowBias[2]);
+            TV r3 = S.Splat(rowBias[3]), r4 = S.Splat(rowBias[4]), r5 = S.Splat(rowBias[5]);
+            c00 = S.Add(c00, r0); c01 = S.Add(c01, r0);
+            c10 = S.Add(c10, r1); c11 = S.Add(c11, r1);
+            c20 = S.Add(c20, r2); c21 = S.Add(c21, r2);
+            c30 = S.Add(c30, r3); c31 = S.Add(c31, r3);
+            c40 = S.Add(c40, r4); c41 = S.Add(c41, r4);
+            c50 = S.Add(c50, r5); c51 = S.Add(c51, r5);
+        }
+        else if (colBias != null)
+        {
+            ref float cbr = ref colBias[0];
+            TV q0 = S.Load(ref cbr, 0), q1 = S.Load(ref cbr, w);
+            c00 = S.Add(c00, q0); c01 = S.Add(c01, q1);
+            c10 = S.Add(c10, q0); c11 = S.Add(c11, q1);
+            c20 = S.Add(c20, q0); c21 = S.Add(c21, q1);
+            c30 = S.Add(c30, q0); c31 = S.Add(c31, q1);
+            c40 = S.Add(c40, q0); c41 = S.Add(c41, q1);
+            c50 = S.Add(c50, q0); c51 = S.Add(c51, q1);
+        }
         ref float bp = ref b[0];
         for (int k = 0; k < kc; k++)
         {

@@ -28,7 +28,7 @@ public static class Pooling
             throw new ArgumentException("pool spans too small");
         }
 
-        IsaLevel level = KernelIsa.Clamp(isa);
+        IsaLevel level = Convolution.NarrowForRow(KernelIsa.Clamp(isa), ow);
         int planes = p.N * p.C;
         int t = KernelParallel.Effective(threads, (long)planes * oh * ow * p.KH * p.KW, 1 << 16);
         unsafe
@@ -116,8 +116,13 @@ public static class Pooling
                         float cyv = cy[oy];
                         TV cyV = S.Splat(cyv);
                         int ox = 0;
-                        for (; ox <= ow - c; ox += c)
+                        while (ox < ow && ow >= c)
                         {
+                            if (ox > ow - c)
+                            {
+                                ox = ow - c; // overlapping last vector: recomputes identical values
+                            }
+
                             TV acc = S.Splat(max ? float.NegativeInfinity : 0f);
                             for (int t = 0; t < taps; t++)
                             {
@@ -131,6 +136,7 @@ public static class Pooling
                             }
 
                             S.Store(acc, ref yr[0], ox);
+                            ox += c;
                         }
 
                         for (; ox < ow; ox++)
