@@ -1,31 +1,29 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
-/// <summary>Base of the element-wise activations: float32 in, same shape out, one scalar function per element.</summary>
+/// <summary>Base of the element-wise activations: float32 in, same shape out, one Kernels unary function.</summary>
 internal abstract class ElementwiseActivation : OperatorExecutor
 {
+    protected abstract UnaryFunction Function { get; }
+
+    protected virtual float Alpha => 0f;
+
+    protected virtual float Beta => 0f;
+
     public override void Reshape(OpContext ctx)
     {
         var input = ComputeSupport.FloatInput(ctx, 0);
         ctx.Outputs[0].Reshape(input.ShapeArray, TensorElementType.Float32);
     }
 
-    public override void Execute(OpContext ctx)
-    {
-        var src = ctx.Inputs[0].Floats;
-        var dst = ctx.Outputs[0].Floats;
-        for (int i = 0; i < src.Length; i++)
-        {
-            dst[i] = Apply(src[i]);
-        }
-    }
-
-    protected abstract float Apply(float x);
+    public override void Execute(OpContext ctx) =>
+        Elementwise.Unary(ctx.Isa, Function, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, Alpha, Beta, ctx.Threads);
 }
 
 /// <summary>ReLU; a non-zero <c>slope</c> makes it LeakyReLU (x &lt; 0 → slope·x). Int32 input is supported for slope 0.</summary>
-[MnnOperator((int)OpType.ReLU)]
+[MnnOperator(OpType.ReLU)]
 internal sealed class ReluExecutor : ElementwiseActivation
 {
     private readonly float _slope;
@@ -34,6 +32,10 @@ internal sealed class ReluExecutor : ElementwiseActivation
     {
         _slope = ComputeSupport.OptionalParam<ReluT>(op)?.Slope ?? 0f;
     }
+
+    protected override UnaryFunction Function => _slope == 0f ? UnaryFunction.Relu : UnaryFunction.LeakyRelu;
+
+    protected override float Alpha => _slope;
 
     public override void Reshape(OpContext ctx)
     {
@@ -64,12 +66,10 @@ internal sealed class ReluExecutor : ElementwiseActivation
 
         base.Execute(ctx);
     }
-
-    protected override float Apply(float x) => x < 0f ? x * _slope : x;
 }
 
 /// <summary>ReLU6, used by upstream as Clip: clamp to [minValue, maxValue] (defaults 0 and 6).</summary>
-[MnnOperator((int)OpType.ReLU6)]
+[MnnOperator(OpType.ReLU6)]
 internal sealed class Relu6Executor : ElementwiseActivation
 {
     private readonly float _min;
@@ -82,11 +82,15 @@ internal sealed class Relu6Executor : ElementwiseActivation
         _max = p?.MaxValue ?? 6f;
     }
 
-    protected override float Apply(float x) => x < _min ? _min : x > _max ? _max : x;
+    protected override UnaryFunction Function => UnaryFunction.Clip;
+
+    protected override float Alpha => _min;
+
+    protected override float Beta => _max;
 }
 
-/// <summary>ELU: x ≥ 0 → x, else alpha·(e^x − 1).</summary>
-[MnnOperator((int)OpType.ELU)]
+/// <summary>ELU: x &gt; 0 → x, else alpha·(e^x − 1).</summary>
+[MnnOperator(OpType.ELU)]
 internal sealed class EluExecutor : ElementwiseActivation
 {
     private readonly float _alpha;
@@ -96,11 +100,13 @@ internal sealed class EluExecutor : ElementwiseActivation
         _alpha = ComputeSupport.OptionalParam<ELUT>(op)?.Alpha ?? 1f;
     }
 
-    protected override float Apply(float x) => x >= 0f ? x : (float)(_alpha * (Math.Exp(x) - 1.0));
+    protected override UnaryFunction Function => UnaryFunction.Elu;
+
+    protected override float Alpha => _alpha;
 }
 
 /// <summary>SELU: scale·x for x &gt; 0, else scale·alpha·(e^x − 1).</summary>
-[MnnOperator((int)OpType.Selu)]
+[MnnOperator(OpType.Selu)]
 internal sealed class SeluExecutor : ElementwiseActivation
 {
     private readonly float _scale;
@@ -113,33 +119,37 @@ internal sealed class SeluExecutor : ElementwiseActivation
         _alpha = p.Alpha;
     }
 
-    protected override float Apply(float x) => x > 0f ? _scale * x : (float)(_scale * (_alpha * (Math.Exp(x) - 1.0)));
+    protected override UnaryFunction Function => UnaryFunction.Selu;
+
+    protected override float Alpha => _alpha;
+
+    protected override float Beta => _scale;
 }
 
 /// <summary>Sigmoid op type (same math as UnaryOp SIGMOID).</summary>
-[MnnOperator((int)OpType.Sigmoid)]
+[MnnOperator(OpType.Sigmoid)]
 internal sealed class SigmoidExecutor : ElementwiseActivation
 {
     public SigmoidExecutor(OpT op)
     {
     }
 
-    protected override float Apply(float x) => UnaryMath.Sigmoid(x);
+    protected override UnaryFunction Function => UnaryFunction.Sigmoid;
 }
 
 /// <summary>TanH op type.</summary>
-[MnnOperator((int)OpType.TanH)]
+[MnnOperator(OpType.TanH)]
 internal sealed class TanhExecutor : ElementwiseActivation
 {
     public TanhExecutor(OpT op)
     {
     }
 
-    protected override float Apply(float x) => MathF.Tanh(x);
+    protected override UnaryFunction Function => UnaryFunction.Tanh;
 }
 
 /// <summary>PReLU: x &lt; 0 → slope[c]·x with c the axis-1 index; a single slope is shared by every channel.</summary>
-[MnnOperator((int)OpType.PReLU)]
+[MnnOperator(OpType.PReLU)]
 internal sealed class PreluExecutor : OperatorExecutor
 {
     private readonly float[] _slope;
@@ -167,15 +177,15 @@ internal sealed class PreluExecutor : OperatorExecutor
     public override void Execute(OpContext ctx)
     {
         var input = ctx.Inputs[0];
-        var src = input.Floats;
-        var dst = ctx.Outputs[0].Floats;
-        int channels = input.Rank >= 2 ? input.ShapeArray[1] : 1;
-        int inner = (int)ComputeSupport.Product(input.ShapeArray, 2, input.Rank);
-        for (int i = 0; i < src.Length; i++)
+        var s = input.ShapeArray;
+        int n = s.Length >= 1 ? s[0] : 1;
+        int channels = s.Length >= 2 ? s[1] : 1;
+        int inner = (int)ComputeSupport.Product(s, 2, s.Length);
+        if (input.Length == 0)
         {
-            float x = src[i];
-            float slope = _slope.Length == 1 ? _slope[0] : _slope[i / inner % channels];
-            dst[i] = x < 0f ? x * slope : x;
+            return;
         }
+
+        Normalization.PRelu(ctx.Isa, input.Floats, ctx.Outputs[0].Floats, n, channels, inner, _slope, ctx.Threads);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -18,6 +19,34 @@ internal static class BinaryMath
 
     public static bool IsKnown(BinaryOpOperation op) => op is >= BinaryOpOperation.ADD and <= BinaryOpOperation.FLOORMOD
         or >= BinaryOpOperation.MOD and <= BinaryOpOperation.RIGHTSHIFT;
+
+    /// <summary>The Kernels library's float function for <paramref name="op"/>, or null when only the scalar path has it.</summary>
+    public static BinaryFunction? KernelFunction(BinaryOpOperation op) => op switch
+    {
+        BinaryOpOperation.ADD => BinaryFunction.Add,
+        BinaryOpOperation.SUB => BinaryFunction.Sub,
+        BinaryOpOperation.MUL => BinaryFunction.Mul,
+        BinaryOpOperation.DIV or BinaryOpOperation.REALDIV => BinaryFunction.Div,
+        BinaryOpOperation.POW => BinaryFunction.Pow,
+        BinaryOpOperation.MIN_TEMP or BinaryOpOperation.MINIMUM => BinaryFunction.Min,
+        BinaryOpOperation.MAX_TEMP or BinaryOpOperation.MAXIMUM => BinaryFunction.Max,
+        BinaryOpOperation.SquaredDifference => BinaryFunction.SquaredDifference,
+        BinaryOpOperation.FLOORMOD => BinaryFunction.Mod,
+        BinaryOpOperation.MOD => BinaryFunction.FMod,
+        _ => null,
+    };
+
+    /// <summary>The Kernels comparison for <paramref name="op"/>, or null for non-comparisons and logical ops.</summary>
+    public static CompareOp? KernelCompare(BinaryOpOperation op) => op switch
+    {
+        BinaryOpOperation.GREATER => CompareOp.Greater,
+        BinaryOpOperation.GREATER_EQUAL => CompareOp.GreaterOrEqual,
+        BinaryOpOperation.LESS => CompareOp.Less,
+        BinaryOpOperation.LESS_EQUAL => CompareOp.LessOrEqual,
+        BinaryOpOperation.EQUAL => CompareOp.Equal,
+        BinaryOpOperation.NOTEQUAL => CompareOp.NotEqual,
+        _ => null,
+    };
 
     public static void Float(BinaryOpOperation op, BroadcastPlan p, float[] a, float[] b, float[] o)
     {

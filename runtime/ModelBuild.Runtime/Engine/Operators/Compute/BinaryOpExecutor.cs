@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -8,6 +9,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// (x/0 gives 0 instead of a crash); FLOORDIV floor(a/b); MOD float fmod (sign of dividend), int floor-mod (sign of
 /// divisor, ONNX Mod fmod=0); FLOORMOD a - floor(a/b)*b (floor-mod for both types); POW float powf, int repeated
 /// multiply; MAX_TEMP/MIN_TEMP same as MAXIMUM/MINIMUM; activationType 1 applies ReLU to float results.
+/// Float arithmetic and all comparisons run on the Kernels library (its own pow/fmod/floor-mod, same bits at every
+/// ISA level); FLOORDIV, ATAN2, logical ops and int arithmetic use <see cref="BinaryMath"/>.
 /// </summary>
 [MnnOperator((int)OpType.BinaryOp)]
 internal sealed class BinaryOpExecutor : OperatorExecutor
@@ -53,25 +56,45 @@ internal sealed class BinaryOpExecutor : OperatorExecutor
     {
         var plan = _plan!;
         var a = ctx.Inputs[0];
+        var b = ctx.Inputs[1];
         var o = ctx.Outputs[0];
         if (a.ElementType == TensorElementType.Float32)
         {
             if (o.ElementType == TensorElementType.Int32)
             {
-                BinaryMath.FloatPredicate(_operation, plan, a.FloatBuffer, ctx.Inputs[1].FloatBuffer, o.IntBuffer);
+                if (BinaryMath.KernelCompare(_operation) is { } cmp)
+                {
+                    Elementwise.Compare(ctx.Isa, cmp, a.Floats, a.ShapeArray, b.Floats, b.ShapeArray, o.Ints, o.ShapeArray);
+                }
+                else
+                {
+                    BinaryMath.FloatPredicate(_operation, plan, a.FloatBuffer, b.FloatBuffer, o.IntBuffer);
+                }
             }
             else
             {
-                BinaryMath.Float(_operation, plan, a.FloatBuffer, ctx.Inputs[1].FloatBuffer, o.FloatBuffer);
+                if (BinaryMath.KernelFunction(_operation) is { } f)
+                {
+                    Elementwise.BinaryBroadcast(ctx.Isa, f, a.Floats, a.ShapeArray, b.Floats, b.ShapeArray, o.Floats, o.ShapeArray, ctx.Threads);
+                }
+                else
+                {
+                    BinaryMath.Float(_operation, plan, a.FloatBuffer, b.FloatBuffer, o.FloatBuffer);
+                }
+
                 if (_relu)
                 {
-                    ComputeGemm.Activate(o.Floats, relu: true, relu6: false);
+                    Elementwise.Unary(ctx.Isa, UnaryFunction.Relu, o.Floats, o.Floats, threads: ctx.Threads);
                 }
             }
         }
+        else if (BinaryMath.KernelCompare(_operation) is { } icmp)
+        {
+            Elementwise.Compare(ctx.Isa, icmp, a.Ints, a.ShapeArray, b.Ints, b.ShapeArray, o.Ints, o.ShapeArray);
+        }
         else
         {
-            BinaryMath.Int(_operation, plan, a.IntBuffer, ctx.Inputs[1].IntBuffer, o.IntBuffer);
+            BinaryMath.Int(_operation, plan, a.IntBuffer, b.IntBuffer, o.IntBuffer);
         }
     }
 }

@@ -1,11 +1,13 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
 /// <summary>
 /// MNN LayerNorm: normalizes over the trailing <c>axis.Count</c> axes (or, with group &gt; 1, over each of
 /// <c>group</c> slices of everything after axis 0), y = (x − mean)/sqrt(var + eps)·gamma + beta; useRMSNorm drops
-/// the mean. gamma/beta come from the parameter or from inputs 1 and 2. Statistics accumulate in double.
+/// the mean. gamma/beta come from the parameter or from inputs 1 and 2. LayerNorm runs on the Kernels library;
+/// RMSNorm accumulates in double here.
 /// Upstream encodes ONNX InstanceNormalization as Reshape → LayerNorm(axis [-1]) → Reshape → Scale.
 /// </summary>
 [MnnOperator((int)OpType.LayerNorm)]
@@ -64,8 +66,15 @@ internal sealed class LayerNormExecutor : OperatorExecutor
 
     public override void Execute(OpContext ctx)
     {
-        float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
         float[] gamma = Gamma(ctx), beta = Beta(ctx);
+        if (!_p.UseRMSNorm && _inner > 0)
+        {
+            Normalization.LayerNorm(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, _outer, _inner, gamma, beta, _p.Epsilon, ctx.Threads);
+            return;
+        }
+
+        // RMSNorm: the Kernels library has no variant without the mean, so it is computed here in double.
+        float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
         int inner = _inner;
         double eps = _p.Epsilon;
         bool rms = _p.UseRMSNorm;

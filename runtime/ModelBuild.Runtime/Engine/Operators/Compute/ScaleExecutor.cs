@@ -1,10 +1,11 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
 /// <summary>
 /// MNN Scale (how upstream encodes inference BatchNormalization and the affine part of InstanceNormalization):
-/// y = x·scale[c] + bias[c] with c the axis-1 index, on inputs of rank ≥ 2. A fused multiply-add per element.
+/// y = x·scale[c] + bias[c] with c the axis-1 index, on inputs of rank ≥ 2. A fused multiply-add per element (Kernels ChannelAffine).
 /// </summary>
 [MnnOperator((int)OpType.Scale)]
 internal sealed class ScaleExecutor : OperatorExecutor
@@ -36,20 +37,14 @@ internal sealed class ScaleExecutor : OperatorExecutor
     {
         var input = ctx.Inputs[0];
         var s = input.ShapeArray;
+        int n = s.Length >= 1 ? s[0] : 1;
         int channels = s.Length >= 2 ? s[1] : 1;
         int inner = (int)ComputeSupport.Product(s, 2, s.Length);
-        float[] src = input.FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
-        int planes = s.Length == 0 ? 1 : (int)ComputeSupport.Product(s, 0, Math.Min(2, s.Length));
-        float[] scale = _scale, bias = _bias;
-        ComputeSupport.For(ctx.Threads, planes, p =>
+        if (input.Length == 0)
         {
-            int c = p % channels;
-            float k = scale[c], b = bias.Length > 0 ? bias[c] : 0f;
-            int start = p * inner;
-            for (int i = start; i < start + inner; i++)
-            {
-                dst[i] = MathF.FusedMultiplyAdd(src[i], k, b);
-            }
-        });
+            return;
+        }
+
+        Normalization.ChannelAffine(ctx.Isa, input.Floats, ctx.Outputs[0].Floats, n, channels, inner, _scale, _bias, ctx.Threads);
     }
 }

@@ -1,8 +1,9 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
-/// <summary>Softmax along one axis (negative counts from the end): exp(x − max) / Σ exp(x − max), accumulated in double.</summary>
+/// <summary>Softmax along one axis (negative counts from the end): exp(x − max) / Σ exp(x − max) (Kernels Reduction.Softmax).</summary>
 [MnnOperator((int)OpType.Softmax)]
 internal sealed class SoftmaxExecutor : OperatorExecutor
 {
@@ -25,34 +26,6 @@ internal sealed class SoftmaxExecutor : OperatorExecutor
         ctx.Outputs[0].Reshape(s, TensorElementType.Float32);
     }
 
-    public override void Execute(OpContext ctx)
-    {
-        float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
-        int length = _length, inner = _inner;
-        ComputeSupport.For(ctx.Threads, _outer, o =>
-        {
-            for (int i = 0; i < inner; i++)
-            {
-                int b = o * length * inner + i;
-                float max = float.NegativeInfinity;
-                for (int k = 0; k < length; k++)
-                {
-                    max = MathF.Max(max, src[b + k * inner]);
-                }
-
-                double sum = 0;
-                for (int k = 0; k < length; k++)
-                {
-                    double e = Math.Exp(src[b + k * inner] - (double)max);
-                    dst[b + k * inner] = (float)e;
-                    sum += e;
-                }
-
-                for (int k = 0; k < length; k++)
-                {
-                    dst[b + k * inner] = (float)(Math.Exp(src[b + k * inner] - (double)max) / sum);
-                }
-            }
-        });
-    }
+    public override void Execute(OpContext ctx) =>
+        Reduction.Softmax(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, _outer, _length, _inner, ctx.Threads);
 }

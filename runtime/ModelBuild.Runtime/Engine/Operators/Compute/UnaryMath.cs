@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -13,6 +14,33 @@ internal static class UnaryMath
 
     public static bool SupportsInt(UnaryOpOperation op) =>
         op is UnaryOpOperation.ABS or UnaryOpOperation.NEG or UnaryOpOperation.SQUARE or UnaryOpOperation.SIGN;
+
+    /// <summary>The Kernels library's function for <paramref name="op"/>, or null when only the scalar path has it.</summary>
+    public static UnaryFunction? KernelFunction(UnaryOpOperation op) => op switch
+    {
+        UnaryOpOperation.ABS => UnaryFunction.Abs,
+        UnaryOpOperation.NEG => UnaryFunction.Neg,
+        UnaryOpOperation.FLOOR => UnaryFunction.Floor,
+        UnaryOpOperation.CEIL => UnaryFunction.Ceil,
+        UnaryOpOperation.SQUARE => UnaryFunction.Square,
+        UnaryOpOperation.SQRT => UnaryFunction.Sqrt,
+        UnaryOpOperation.RSQRT => UnaryFunction.Rsqrt,
+        UnaryOpOperation.EXP => UnaryFunction.Exp,
+        UnaryOpOperation.LOG => UnaryFunction.Log,
+        UnaryOpOperation.SIN => UnaryFunction.Sin,
+        UnaryOpOperation.COS => UnaryFunction.Cos,
+        UnaryOpOperation.RECIPROCAL => UnaryFunction.Reciprocal,
+        UnaryOpOperation.BNLL => UnaryFunction.Softplus,
+        UnaryOpOperation.SIGN => UnaryFunction.Sign,
+        UnaryOpOperation.ERF => UnaryFunction.Erf,
+        UnaryOpOperation.SIGMOID => UnaryFunction.Sigmoid,
+        UnaryOpOperation.TANH => UnaryFunction.Tanh,
+        UnaryOpOperation.HARDSWISH => UnaryFunction.HardSwish,
+        UnaryOpOperation.GELU => UnaryFunction.GeluTanh,
+        UnaryOpOperation.GELU_STANDARD => UnaryFunction.GeluErf,
+        UnaryOpOperation.SILU => UnaryFunction.Silu,
+        _ => null,
+    };
 
     public static float Apply(UnaryOpOperation op, float x) => op switch
     {

@@ -1,8 +1,13 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
-/// <summary>MNN UnaryOp on float32 (every UnaryOpOperation) or int32 (ABS, NEG, SQUARE, SIGN); output has the input's shape and type.</summary>
+/// <summary>
+/// MNN UnaryOp on float32 (every UnaryOpOperation) or int32 (ABS, NEG, SQUARE, SIGN); output has the input's shape and
+/// type. Float ops the Kernels library has run there (vectorized, same bits at every ISA level); the rest
+/// (TAN, ASIN, ..., ROUND half-away-from-zero, ERFC, ERFINV) use <see cref="UnaryMath"/>'s scalar math.
+/// </summary>
 [MnnOperator((int)OpType.UnaryOp)]
 internal sealed class UnaryOpExecutor : OperatorExecutor
 {
@@ -42,6 +47,12 @@ internal sealed class UnaryOpExecutor : OperatorExecutor
                 dst[i] = UnaryMath.Apply(op, src[i]);
             }
 
+            return;
+        }
+
+        if (UnaryMath.KernelFunction(op) is { } function)
+        {
+            Elementwise.Unary(ctx.Isa, function, input.Floats, ctx.Outputs[0].Floats, threads: ctx.Threads);
             return;
         }
 
