@@ -42,7 +42,10 @@ public static class MosaicMini
         x = w.Node("Resize", "up", [x, "", scales],
             String("mode", "nearest"),
             String("coordinate_transformation_mode", "asymmetric"),
-            String("nearest_mode", "floor"));
+            String("nearest_mode", "floor"),
+            Float("cubic_coeff_a", -0.75f),
+            Int("exclude_outside", 0),
+            Float("extrapolation_value", 0f));
         x = ConvNormRelu(w, rng, "deconv1", x, 16, 8, 3, 1);
         x = Conv(w, rng, "deconv2", x, 8, 3, 9, 1);
 

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+
+namespace ModelBuild.Tool.Cli;
+
+/// <summary>
+/// Builds the command tree and runs one command line. Every failure ends up as one <c>MB####: message</c>
+/// line on stderr: usage errors (MB5001, exit 2), ModelBuildException (its own code, exit 1) and anything else
+/// (MB9999 internal error, exit 3).
+/// </summary>
+public static class CliApp
+{
+    public const string InternalErrorCode = "MB9999";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var console = new CliConsole(stdout, stderr);
+        try
+        {
+            var root = BuildRoot(console);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+            {
+                foreach (var error in parse.Errors)
+                {
+                    console.Diagnostic(ErrorCodes.UsageError, error.Message);
+                }
+
+                stderr.WriteLine("Run 'dotnet model-convert --help' for usage.");
+                return ExitCodes.Usage;
+            }
+
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (ModelBuildException e)
+        {
+            console.Diagnostic(e.Code, e.Message);
+            return e.Code == ErrorCodes.UsageError ? ExitCodes.Usage : ExitCodes.Error;
+        }
+        catch (Exception e)
+        {
+            console.Diagnostic(InternalErrorCode, $"internal error ({e.GetType().Name}): {e.Message}");
+            if (Environment.GetEnvironmentVariable("MODELBUILD_DEBUG") == "1")
+            {
+                stderr.WriteLine(e);
+            }
+
+            return ExitCodes.Internal;
+        }
+    }
+
+    internal static RootCommand BuildRoot(CliConsole console)
+    {
+        var root = new RootCommand("dotnet model-convert: convert ONNX models to MNN (.mnn), run and inspect them.");
+        root.Subcommands.Add(ConvertCommand.Create(console));
+        root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(InspectCommand.Create(console));
+        root.Subcommands.Add(CheckCommand.Create(console));
+        return root;
+    }
+}

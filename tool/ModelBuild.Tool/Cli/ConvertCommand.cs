@@ -1,0 +1,46 @@
+using System.CommandLine;
+using ModelBuild.Converter.Conversion;
+
+namespace ModelBuild.Tool.Cli;
+
+/// <summary><c>convert MODEL.onnx [-o OUT.mnn] [--input-shape NAME=DIMS]...</c>: writes an upstream-compatible .mnn file.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<string>("MODEL.onnx") { Description = "The ONNX model to convert." };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Where to write the .mnn file (default: MODEL.mnn beside the input).",
+            HelpName = "OUT.mnn",
+        };
+        var shapes = CommonOptions.InputShape();
+
+        var command = new Command("convert", "Convert an ONNX model to MNN (.mnn).") { model, output, shapes };
+        command.SetAction(parse => Execute(
+            console,
+            parse.GetValue(model)!,
+            parse.GetValue(output),
+            CommonOptions.ParseInputShapes(parse.GetValue(shapes))));
+        return command;
+    }
+
+    internal static int Execute(CliConsole console, string modelPath, string? outputPath, Dictionary<string, long[]> inputShapes)
+    {
+        CommonOptions.RequireFile(modelPath, ErrorCodes.OnnxFileNotFound, "ONNX model");
+        var target = string.IsNullOrEmpty(outputPath) ? Path.ChangeExtension(modelPath, ".mnn") : outputPath;
+        if (Directory.Exists(target))
+        {
+            throw new ModelBuildException(ErrorCodes.OutputWriteFailed, $"output '{target}' is a folder; give a file name with -o");
+        }
+
+        var result = ModelConverter.ConvertToFile(modelPath, target, new ConversionOptions { InputShapes = inputShapes });
+        foreach (var warning in result.Warnings)
+        {
+            console.Warning(warning.Code, warning.Message);
+        }
+
+        console.Out.WriteLine($"wrote {target} ({result.Bytes.Length:N0} bytes, {result.Net.Oplists.Count} ops)");
+        return ExitCodes.Success;
+    }
+}

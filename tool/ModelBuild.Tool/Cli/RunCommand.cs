@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelBuild.Converter.Conversion;
+using ModelBuild.Runtime;
+using IrDataType = ModelBuild.Converter.Graph.DataType;
+
+namespace ModelBuild.Tool.Cli;
+
+/// <summary>
+/// <c>run MODEL.mnn|MODEL.onnx --inputs DIR --outputs DIR [--isa L] [--threads N]</c>: runs the model in our runtime
+/// on <c>input_K.pb</c> files and writes <c>output_K.pb</c> files (ONNX test_data_set layout).
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = new Argument<string>("MODEL") { Description = "The model to run: an .mnn file, or an .onnx file (converted in memory first)." };
+        var inputs = new Option<string>("--inputs") { Description = "Folder holding input_K.pb TensorProto files.", HelpName = "DIR", Required = true };
+        var outputs = new Option<string>("--outputs") { Description = "Folder to write output_K.pb files to (created when missing).", HelpName = "DIR", Required = true };
+        var isa = new Option<string?>("--isa") { Description = "Force a SIMD level: scalar, 128, 256 or 512 (default: best available, or MODELBUILD_ISA).", HelpName = "LEVEL" };
+        var threads = new Option<int>("--threads") { Description = "Threads per op (1 = calling thread only, 0 = all cores).", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var shapes = CommonOptions.InputShape();
+
+        var command = new Command("run", "Run a model in the ModelBuild runtime on TensorProto input files.") { model, inputs, outputs, isa, threads, shapes };
+        command.SetAction(parse => Execute(
+            console,
+            parse.GetValue(model)!,
+            parse.GetValue(inputs)!,
+            parse.GetValue(outputs)!,
+            new SessionOptions { Isa = CommonOptions.ParseIsa(parse.GetValue(isa)), Threads = CheckThreads(parse.GetValue(threads)) },
+            CommonOptions.ParseInputShapes(parse.GetValue(shapes))));
+        return command;
+    }
+
+    internal static int Execute(CliConsole console, string modelPath, string inputDir, string outputDir, SessionOptions options, Dictionary<string, long[]> inputShapes)
+    {
+        var loaded = LoadedModel.Load(modelPath, inputShapes);
+        foreach (var (code, message) in loaded.Warnings)
+        {
+            console.Warning(code, message);
+        }
+
+        var inputs = TensorFolder.ReadInputs(inputDir, loaded.Model.Inputs);
+        using var session = new InferenceSession(loaded.Model, options);
+        var results = session.Run(inputs);
+
+        var outputs = new List<(string, Tensor, IrDataType?)>();
+        foreach (var name in session.OutputNames)
+        {
+            var value = results[name];
+            outputs.Add((name, value, OutputType(loaded, name, value)));
+        }
+
+        var files = TensorFolder.WriteOutputs(outputDir, outputs);
+        for (var k = 0; k < outputs.Count; k++)
+        {
+            console.Out.WriteLine($"{Path.GetFileName(files[k])}  {outputs[k].Item1}  {Describe(outputs[k].Item2)}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The declared ONNX type of an output when it agrees with what the runtime produced (else null = runtime type).</summary>
+    private static IrDataType? OutputType(LoadedModel loaded, string name, Tensor value)
+    {
+        if (!loaded.OnnxTypes.TryGetValue(name, out var type))
+        {
+            return null;
+        }
+
+        var isFloat = TensorBridge.IsFloatType(type);
+        return isFloat == (value.ElementType == TensorElementType.Float32) ? type : null;
+    }
+
+    private static int CheckThreads(int threads) => threads >= 0
+        ? threads
+        : throw new ModelBuildException(ErrorCodes.UsageError, $"--threads {threads} must be 0 (all cores) or a positive number");
+
+    /// <summary><c>float32[1,3,64,64] min=… max=… mean=…</c>.</summary>
+    internal static string Describe(Tensor t)
+    {
+        var type = t.ElementType == TensorElementType.Float32 ? "float32" : "int32";
+        var text = $"{type}[{string.Join(",", t.Shape)}]";
+        var values = TensorBridge.ToDoubles(t);
+        if (values.Length == 0)
+        {
+            return text + " (empty)";
+        }
+
+        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
+        var nonFinite = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v))
+            {
+                nonFinite++;
+                continue;
+            }
+
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            sum += v;
+        }
+
+        var finite = values.Length - nonFinite;
+        var stats = finite == 0
+            ? " (no finite values)"
+            : string.Format(CultureInfo.InvariantCulture, " min={0:G6} max={1:G6} mean={2:G6}", min, max, sum / finite);
+        return text + stats + (nonFinite > 0 ? $" non-finite={nonFinite}" : "");
+    }
+}
