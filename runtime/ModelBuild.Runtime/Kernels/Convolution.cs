@@ -113,82 +113,114 @@ public static class Convolution
             return;
         }
 
+        IsaLevel level = KernelIsa.Clamp(isa);
+        int nr = Gemm.PanelWidth(level);
         int tile = (int)Math.Min(P, Math.Max(64, Im2ColBudget / Math.Max(1, k)));
-        float[] col = ArrayPool<float>.Shared.Rent((int)Math.Min((long)k * tile, int.MaxValue));
-        try
+        int t = KernelParallel.Effective(threads, (long)P * k * ocg * p.N * p.Group, 1L << 20);
+        if (t > 1)
         {
-            for (int n = 0; n < p.N; n++)
-            {
-                for (int g = 0; g < p.Group; g++)
-                {
-                    ReadOnlySpan<float> xg = x.Slice((int)(((long)n * p.C + (g * cg)) * plane), (int)(cg * plane));
-                    Span<float> yg = y.Slice((int)(((long)n * p.OC + (g * ocg)) * oplane), (int)(ocg * oplane));
-                    for (int p0 = 0; p0 < P; p0 += tile)
-                    {
-                        int pt = Math.Min(tile, P - p0);
-                        Im2Col(p, cg, oh, ow, xg, p0, pt, col);
-                        Gemm.Compute(isa, ocg, pt, k,
-                            w.Slice(g * ocg * k), k, false,
-                            col, pt, false,
-                            yg.Slice(p0), P,
-                            bk == GemmBias.None ? default : bias.Slice(g * ocg, ocg), bk, false, p.Activation, threads);
-                    }
-                }
-            }
+            tile = Math.Min(tile, (((P + t - 1) / t) + nr - 1) / nr * nr);
         }
-        finally
+
+        int tiles = (P + tile - 1) / tile;
+        int items = p.N * p.Group * tiles;
+        unsafe
         {
-            ArrayPool<float>.Shared.Return(col);
+            fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
+            {
+                float* px = px0, pw = pw0, pb = bias.IsEmpty ? null : pb0, py = py0;
+                KernelParallel.For(items, Math.Min(t, items), (i0, i1) =>
+                {
+                    int panelsMax = (tile + nr - 1) / nr;
+                    float[] packed = ArrayPool<float>.Shared.Rent(panelsMax * k * nr);
+                    float[] row = ArrayPool<float>.Shared.Rent(tile);
+                    try
+                    {
+                        for (int item = i0; item < i1; item++)
+                        {
+                            int ti = item % tiles, ng = item / tiles;
+                            int n = ng / p.Group, g = ng % p.Group;
+                            int p0 = ti * tile, pt = Math.Min(tile, P - p0);
+                            var xg = new ReadOnlySpan<float>(px + (((long)n * p.C + (g * cg)) * plane), (int)(cg * plane));
+                            var yg = new Span<float>(py + (((long)n * p.OC + (g * ocg)) * oplane), (int)(ocg * oplane));
+                            Im2ColPacked(p, cg, oh, ow, xg, p0, pt, nr, row, packed);
+                            var pbm = new PackedB(packed, k, pt, nr, level);
+                            Gemm.Compute(level, ocg, pt, k,
+                                new ReadOnlySpan<float>(pw + ((long)g * ocg * k), ocg * k), k, false,
+                                pbm,
+                                yg.Slice(p0), P,
+                                pb == null ? default : new ReadOnlySpan<float>(pb + (g * ocg), ocg), bk, false, p.Activation, 1);
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(packed);
+                        ArrayPool<float>.Shared.Return(row);
+                    }
+                });
+            }
         }
     }
 
-    /// <summary>col[(ci·KH+ky)·KW+kx, j] = x_padded for output positions p0..p0+pt (row stride pt).</summary>
-    private static void Im2Col(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, Span<float> col)
+    /// <summary>im2col of output positions p0..p0+pt written straight into GEMM B panels of width nr: dst[(q·K + k)·nr + j].</summary>
+    private static void Im2ColPacked(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, int nr, float[] row, float[] dst)
+    {
+        int k = cg * p.KH * p.KW;
+        int panels = (pt + nr - 1) / nr;
+        Span<float> r = row.AsSpan(0, pt);
+        for (int kk = 0; kk < k; kk++)
+        {
+            Im2ColRow(p, oh, ow, x, kk, p0, pt, r);
+            for (int q = 0; q < panels; q++)
+            {
+                int j0 = q * nr, n = Math.Min(nr, pt - j0);
+                Span<float> d = dst.AsSpan((int)((((long)q * k) + kk) * nr), nr);
+                r.Slice(j0, n).CopyTo(d);
+                if (n < nr)
+                {
+                    d.Slice(n).Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>One im2col row (k = (ci·KH + ky)·KW + kx) for output positions p0..p0+pt.</summary>
+    private static void Im2ColRow(Conv2DParams p, int oh, int ow, ReadOnlySpan<float> x, int kk, int p0, int pt, Span<float> dst)
     {
         int H = p.H, W = p.W;
-        for (int ci = 0; ci < cg; ci++)
+        int kx = kk % p.KW, ky = (kk / p.KW) % p.KH, ci = kk / (p.KW * p.KH);
+        ReadOnlySpan<float> xc = x.Slice(ci * H * W, H * W);
+        int j = 0;
+        int oy = p0 / ow, ox = p0 % ow;
+        while (j < pt)
         {
-            ReadOnlySpan<float> xc = x.Slice(ci * H * W, H * W);
-            for (int ky = 0; ky < p.KH; ky++)
+            int run = Math.Min(ow - ox, pt - j);
+            int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
+            if ((uint)iy >= (uint)H)
             {
-                for (int kx = 0; kx < p.KW; kx++)
+                dst.Slice(j, run).Clear();
+            }
+            else
+            {
+                ReadOnlySpan<float> xr = xc.Slice(iy * W, W);
+                int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                if (p.StrideW == 1 && ix0 >= 0 && ix0 + run <= W)
                 {
-                    int row = (((ci * p.KH) + ky) * p.KW) + kx;
-                    Span<float> dst = col.Slice(row * pt, pt);
-                    int j = 0;
-                    int oy = p0 / ow, ox = p0 % ow;
-                    while (j < pt)
+                    xr.Slice(ix0, run).CopyTo(dst.Slice(j, run));
+                }
+                else
+                {
+                    for (int q = 0; q < run; q++)
                     {
-                        int run = Math.Min(ow - ox, pt - j);
-                        int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
-                        if ((uint)iy >= (uint)H)
-                        {
-                            dst.Slice(j, run).Clear();
-                        }
-                        else
-                        {
-                            ReadOnlySpan<float> xr = xc.Slice(iy * W, W);
-                            int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
-                            if (p.StrideW == 1 && ix0 >= 0 && ix0 + run <= W)
-                            {
-                                xr.Slice(ix0, run).CopyTo(dst.Slice(j, run));
-                            }
-                            else
-                            {
-                                for (int q = 0; q < run; q++)
-                                {
-                                    int ix = ix0 + (q * p.StrideW);
-                                    dst[j + q] = (uint)ix < (uint)W ? xr[ix] : 0f;
-                                }
-                            }
-                        }
-
-                        j += run;
-                        ox = 0;
-                        oy++;
+                        int ix = ix0 + (q * p.StrideW);
+                        dst[j + q] = (uint)ix < (uint)W ? xr[ix] : 0f;
                     }
                 }
             }
+
+            j += run;
+            ox = 0;
+            oy++;
         }
     }
 
