@@ -60,7 +60,7 @@ public static class ParityGate
 
         foreach (var w in candidate.Warnings)
         {
-            result.Warning(w.Code, w.Message);
+            result.Note(w.Code, $"conversion: {w.Message}");
         }
 
         var primary = PrimaryLevel(isas);
@@ -360,7 +360,7 @@ public static class ParityGate
 
         private void RunArm64(IsaRequest req, List<ParitySample> judged)
         {
-            var runner = Arm64Runner.TryCreate(options.RepositoryRoot, publishIfMissing: req.Explicit, out var why);
+            var runner = Arm64Runner.TryCreate(options.RepositoryRoot, options.OnnxPath, publishIfMissing: req.Explicit, out var why);
             if (runner is null)
             {
                 if (req.Explicit)

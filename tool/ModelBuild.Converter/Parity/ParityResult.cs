@@ -43,7 +43,7 @@ public sealed class ParityResult
 
     public LocalizationResult? Localization { get; set; }
 
-    /// <summary>Errors (codes MB2xxx) and warnings (MB7xxx), in the order found.</summary>
+    /// <summary>Errors (MB2xxx, severity "error"), warnings (MB7xxx, "warning") and notes ("note": shown, verdict unaffected), in order found.</summary>
     public List<ParityMessage> Messages { get; } = [];
 
     /// <summary>True when every given sample was ill-conditioned and generated representative samples were judged instead.</summary>
@@ -70,11 +70,14 @@ public sealed class ParityResult
     internal void Error(string code, string text) => Messages.Add(new ParityMessage(code, "error", text));
 
     internal void Warning(string code, string text) => Messages.Add(new ParityMessage(code, "warning", text));
+
+    /// <summary>A message that does not affect the verdict (e.g. conversion warnings).</summary>
+    internal void Note(string code, string text) => Messages.Add(new ParityMessage(code, "note", text));
 }
 
 public sealed record ParityMessage(string Code, string Severity, string Text)
 {
-    public override string ToString() => Severity == "warning" ? $"warning {Code}: {Text}" : $"{Code}: {Text}";
+    public override string ToString() => Severity == "error" ? $"{Code}: {Text}" : $"warning {Code}: {Text}";
 }
 
 /// <summary>One sample: where it came from, whether it is ill-conditioned, and its per-output metrics.</summary>

@@ -29,7 +29,7 @@ public sealed class Arm64Runner
     /// The runner when qemu and an arm64 CLI are available (publishing the CLI when <paramref name="publishIfMissing"/>);
     /// otherwise null and <paramref name="why"/> says what is missing and how to get it.
     /// </summary>
-    public static Arm64Runner? TryCreate(string? repositoryRoot, bool publishIfMissing, out string why)
+    public static Arm64Runner? TryCreate(string? repositoryRoot, string? hintPath, bool publishIfMissing, out string why)
     {
         var qemu = FindOnPath("qemu-aarch64-static") ?? FindOnPath("qemu-aarch64");
         if (qemu is null)
@@ -38,7 +38,10 @@ public sealed class Arm64Runner
             return null;
         }
 
-        var root = repositoryRoot ?? FindRepositoryRoot(Directory.GetCurrentDirectory());
+        var root = repositoryRoot
+            ?? FindRepositoryRoot(Directory.GetCurrentDirectory())
+            ?? (hintPath is null ? null : FindRepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(hintPath)) ?? "."))
+            ?? FindRepositoryRoot(AppContext.BaseDirectory);
         var cli = root is null ? null : FindPublishedCli(root);
         if (cli is null && publishIfMissing && root is not null)
         {
