@@ -1,0 +1,51 @@
+namespace ModelBuild.Converter.Tests.Ops;
+
+[TestClass]
+public sealed class PoolOpTests : OpTestBase
+{
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool2dBasic(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [2, 3, 6, 6], 13, a => a.Ints("kernel_shape", 2, 2).Ints("strides", 2, 2)));
+
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool2dPadsStrides(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [1, 2, 7, 8], 11, a => a.Ints("kernel_shape", 3, 2).Ints("strides", 2, 1).Ints("pads", 1, 0, 1, 1)));
+
+    [TestMethod]
+    public void AveragePoolCountIncludePad() =>
+        AssertMatchesOnnxRuntime(OpModels.Unary("AveragePool", [1, 2, 5, 5], 11, a => a.Ints("kernel_shape", 3, 3).Ints("pads", 1, 1, 1, 1).Int("count_include_pad", 1)));
+
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool2dCeilMode(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [1, 2, 7, 7], 11, a => a.Ints("kernel_shape", 3, 3).Ints("strides", 2, 2).Int("ceil_mode", 1)));
+
+    [TestMethod]
+    [DataRow("SAME_UPPER")]
+    [DataRow("SAME_LOWER")]
+    [DataRow("VALID")]
+    public void Pool2dAutoPad(string autoPad) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary("MaxPool", [1, 2, 7, 6], 11, a => a.Ints("kernel_shape", 2, 3).Ints("strides", 2, 2).String("auto_pad", autoPad)));
+
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool1d(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [2, 3, 10], 13, a => a.Ints("kernel_shape", 3).Ints("strides", 2).Ints("pads", 1, 1)));
+
+    [TestMethod]
+    [DataRow("GlobalAveragePool", 4)]
+    [DataRow("GlobalMaxPool", 4)]
+    [DataRow("GlobalAveragePool", 3)]
+    [DataRow("GlobalMaxPool", 5)]
+    public void GlobalPool(string op, int rank)
+    {
+        long[] shape = rank switch { 3 => [2, 3, 7], 4 => [2, 3, 5, 4], _ => [1, 2, 3, 4, 2] };
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, shape));
+    }
+}
