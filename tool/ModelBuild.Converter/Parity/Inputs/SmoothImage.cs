@@ -10,10 +10,13 @@ public static class SmoothImage
     {
         var plane = new double[height * width];
         const int waves = 4;
+
+        // at most one cycle per 8 pixels, so small inputs stay smooth too
+        var maxCycles = Math.Clamp(Math.Min(height, width) / 8.0, 0.5, 3.0);
         for (var k = 0; k < waves; k++)
         {
-            var fx = 0.3 + rng.NextDouble() * 2.7;
-            var fy = 0.3 + rng.NextDouble() * 2.7;
+            var fx = 0.2 + rng.NextDouble() * (maxCycles - 0.2);
+            var fy = 0.2 + rng.NextDouble() * (maxCycles - 0.2);
             var phase = rng.NextDouble() * 2 * Math.PI;
             var amp = 0.5 + rng.NextDouble();
             for (var y = 0; y < height; y++)
@@ -31,7 +34,7 @@ public static class SmoothImage
 
     private static void AddCoarseNoise(Random rng, double[] plane, int height, int width)
     {
-        const int grid = 6;
+        var grid = Math.Clamp(Math.Min(height, width) / 8, 1, 6);
         var g = new double[(grid + 1) * (grid + 1)];
         for (var i = 0; i < g.Length; i++)
         {
