@@ -70,7 +70,7 @@ public sealed class Conv2DParams
 /// </summary>
 public static class Convolution
 {
-    private const long Im2ColBudget = 1 << 20; // floats
+    private const long Im2ColBudget = 1 << 17; // floats of packed B per tile (512 KB: stays in L2)
 
     /// <summary>y[N,OC,OH,OW] = conv(x[N,C,H,W], w[OC,C/group,KH,KW]) + bias[OC] (bias may be empty).</summary>
     public static void Conv2D(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1)
@@ -133,7 +133,6 @@ public static class Convolution
                 {
                     int panelsMax = (tile + nr - 1) / nr;
                     float[] packed = ArrayPool<float>.Shared.Rent(panelsMax * k * nr);
-                    float[] row = ArrayPool<float>.Shared.Rent(tile);
                     try
                     {
                         for (int item = i0; item < i1; item++)
@@ -143,7 +142,7 @@ public static class Convolution
                             int p0 = ti * tile, pt = Math.Min(tile, P - p0);
                             var xg = new ReadOnlySpan<float>(px + (((long)n * p.C + (g * cg)) * plane), (int)(cg * plane));
                             var yg = new Span<float>(py + (((long)n * p.OC + (g * ocg)) * oplane), (int)(ocg * oplane));
-                            Im2ColPacked(p, cg, oh, ow, xg, p0, pt, nr, row, packed);
+                            Im2ColPacked(p, cg, oh, ow, xg, p0, pt, nr, packed);
                             var pbm = new PackedB(packed, k, pt, nr, level);
                             Gemm.Compute(level, ocg, pt, k,
                                 new ReadOnlySpan<float>(pw + ((long)g * ocg * k), ocg * k), k, false,
@@ -155,7 +154,6 @@ public static class Convolution
                     finally
                     {
                         ArrayPool<float>.Shared.Return(packed);
-                        ArrayPool<float>.Shared.Return(row);
                     }
                 });
             }
@@ -163,64 +161,95 @@ public static class Convolution
     }
 
     /// <summary>im2col of output positions p0..p0+pt written straight into GEMM B panels of width nr: dst[(q·K + k)·nr + j].</summary>
-    private static void Im2ColPacked(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, int nr, float[] row, float[] dst)
+    internal static unsafe void Im2ColPacked(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, int nr, float[] dstArr)
     {
         int k = cg * p.KH * p.KW;
         int panels = (pt + nr - 1) / nr;
-        Span<float> r = row.AsSpan(0, pt);
-        for (int kk = 0; kk < k; kk++)
+        int H = p.H, W = p.W;
+        fixed (float* xs = x, dst = dstArr)
         {
-            Im2ColRow(p, oh, ow, x, kk, p0, pt, r);
-            for (int q = 0; q < panels; q++)
+            int tailCols = (panels * nr) - pt;
+            if (tailCols > 0)
             {
-                int j0 = q * nr, n = Math.Min(nr, pt - j0);
-                Span<float> d = dst.AsSpan((int)((((long)q * k) + kk) * nr), nr);
-                r.Slice(j0, n).CopyTo(d);
-                if (n < nr)
+                float* last = dst + ((long)(panels - 1) * k * nr);
+                for (int kk = 0; kk < k; kk++)
                 {
-                    d.Slice(n).Clear();
+                    new Span<float>(last + ((long)kk * nr) + (nr - tailCols), tailCols).Clear();
+                }
+            }
+
+            for (int kk = 0; kk < k; kk++)
+            {
+                int kx = kk % p.KW, ky = (kk / p.KW) % p.KH, ci = kk / (p.KW * p.KH);
+                float* xc = xs + ((long)ci * H * W);
+                float* dk = dst + ((long)kk * nr);
+                long panelStride = (long)k * nr;
+                int j = 0;
+                int oy = p0 / ow, ox = p0 % ow;
+                while (j < pt)
+                {
+                    int run = Math.Min(ow - ox, pt - j);
+                    int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
+                    int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
+                    if ((uint)iy >= (uint)H)
+                    {
+                        PutRun(dk, panelStride, nr, j, null, run);
+                    }
+                    else if (p.StrideW == 1)
+                    {
+                        // [j, j+run) ← x row [ix0, ix0+run): zeros left of 0 and right of W
+                        int left = Math.Clamp(-ix0, 0, run);
+                        int right = Math.Clamp(ix0 + run - W, 0, run - left);
+                        int mid = run - left - right;
+                        PutRun(dk, panelStride, nr, j, null, left);
+                        PutRun(dk, panelStride, nr, j + left, xc + ((long)iy * W) + ix0 + left, mid);
+                        PutRun(dk, panelStride, nr, j + left + mid, null, right);
+                    }
+                    else
+                    {
+                        float* xr = xc + ((long)iy * W);
+                        int q = j / nr, off = j - (q * nr);
+                        float* d = dk + (q * panelStride);
+                        for (int t = 0; t < run; t++)
+                        {
+                            int ix = ix0 + (t * p.StrideW);
+                            d[off] = (uint)ix < (uint)W ? xr[ix] : 0f;
+                            if (++off == nr)
+                            {
+                                off = 0;
+                                d += panelStride;
+                            }
+                        }
+                    }
+
+                    j += run;
+                    ox = 0;
+                    oy++;
                 }
             }
         }
     }
 
-    /// <summary>One im2col row (k = (ci·KH + ky)·KW + kx) for output positions p0..p0+pt.</summary>
-    private static void Im2ColRow(Conv2DParams p, int oh, int ow, ReadOnlySpan<float> x, int kk, int p0, int pt, Span<float> dst)
+    /// <summary>Writes len values (src, or zeros when null) at panel-layout columns j.. of one k row.</summary>
+    private static unsafe void PutRun(float* dk, long panelStride, int nr, int j, float* src, int len)
     {
-        int H = p.H, W = p.W;
-        int kx = kk % p.KW, ky = (kk / p.KW) % p.KH, ci = kk / (p.KW * p.KH);
-        ReadOnlySpan<float> xc = x.Slice(ci * H * W, H * W);
-        int j = 0;
-        int oy = p0 / ow, ox = p0 % ow;
-        while (j < pt)
+        while (len > 0)
         {
-            int run = Math.Min(ow - ox, pt - j);
-            int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
-            if ((uint)iy >= (uint)H)
+            int q = j / nr, off = j - (q * nr);
+            int n = Math.Min(len, nr - off);
+            float* d = dk + (q * panelStride) + off;
+            if (src == null)
             {
-                dst.Slice(j, run).Clear();
+                new Span<float>(d, n).Clear();
             }
             else
             {
-                ReadOnlySpan<float> xr = xc.Slice(iy * W, W);
-                int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
-                if (p.StrideW == 1 && ix0 >= 0 && ix0 + run <= W)
-                {
-                    xr.Slice(ix0, run).CopyTo(dst.Slice(j, run));
-                }
-                else
-                {
-                    for (int q = 0; q < run; q++)
-                    {
-                        int ix = ix0 + (q * p.StrideW);
-                        dst[j + q] = (uint)ix < (uint)W ? xr[ix] : 0f;
-                    }
-                }
+                new ReadOnlySpan<float>(src, n).CopyTo(new Span<float>(d, n));
+                src += n;
             }
 
-            j += run;
-            ox = 0;
-            oy++;
+            j += n;
+            len -= n;
         }
     }
 
