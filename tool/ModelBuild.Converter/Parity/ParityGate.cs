@@ -380,7 +380,27 @@ public static class ParityGate
             foreach (var sample in judged.Where(s => _primaryOutputs.ContainsKey(s.Id)))
             {
                 var feeds = candidate.Model.Inputs.Select(i => (i.Name, sample.Inputs.TryGetValue(mnnToOnnx.GetValueOrDefault(i.Name, i.Name), out var d) ? d : sample.Inputs[i.Name])).ToList();
-                var raw = runner.Run(bytes, feeds, outputNames);
+                Dictionary<string, TensorData> raw;
+                try
+                {
+                    raw = runner.Run(bytes, feeds, outputNames);
+                }
+                catch (ModelBuildException e)
+                {
+                    // the emulated run itself broke: a failure when arm64 was asked for, otherwise a skipped column
+                    column.Passed = !req.Explicit;
+                    if (req.Explicit)
+                    {
+                        result.Error(ErrorCodes.ParityIsaDivergence, $"arm64 run on sample '{sample.Id}' failed: {e.Message}");
+                    }
+                    else
+                    {
+                        result.Warning(ErrorCodes.ParityColumnSkipped, $"arm64 column abandoned: {e.Message}");
+                    }
+
+                    return;
+                }
+
                 var got = raw.ToDictionary(kv => mnnToOnnx.GetValueOrDefault(kv.Key, kv.Key), kv => kv.Value, StringComparer.Ordinal);
                 Judge(column, sample, got, _primaryOutputs[sample.Id]);
             }

@@ -102,6 +102,9 @@ public sealed class Arm64Runner
 
             // the JIT's W^X double mapping is slow and fragile under user-mode emulation
             psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+
+            // the arm64 sysroot usually has no libicu; the CLI needs no culture data
+            psi.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
             using var process = Process.Start(psi) ?? throw new ModelBuildException(ErrorCodes.ParityIsaDivergence, $"cannot start {Qemu}");
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEndAsync();
