@@ -71,7 +71,7 @@ public sealed class ResizeOptions
 public static class DataMovement
 {
     /// <summary>y = x permuted: yShape[i] = xShape[perm[i]]. Collapses mergeable dims; last-dim-preserving and 2-D/batched-2-D fast paths.</summary>
-    public static void Transpose(IsaLevel isa, ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> y, int threads = 1)
+    public static void Transpose(IsaLevel isa, ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> y)
     {
         int rank = shape.Length;
         if (perm.Length != rank)
@@ -409,16 +409,32 @@ public static class DataMovement
         Axis ay = BuildAxis(options, h, oh, sh, 0);
         Axis ax = BuildAxis(options, w, ow, sw, 1);
         int planes = n * c;
-        for (int pl = 0; pl < planes; pl++)
+        int t = KernelParallel.Effective(threads, (long)planes * oh * ow * ay.Taps * ax.Taps, 1 << 15);
+        unsafe
         {
-            ReadOnlySpan<float> xp = x.Slice(pl * h * w, h * w);
-            Span<float> yp = y.Slice(pl * oh * ow, oh * ow);
+            fixed (float* px = x, py = y)
+            {
+                float* xs = px, ys = py;
+                KernelParallel.For(planes, t, (p0, p1) =>
+                {
+                    for (int pl = p0; pl < p1; pl++)
+                    {
+                        ResizePlane(new ReadOnlySpan<float>(xs + ((long)pl * h * w), h * w), w, new Span<float>(ys + ((long)pl * oh * ow), oh * ow), oh, ow, ay, ax, options.ExtrapolationValue);
+                    }
+                });
+            }
+        }
+    }
+
+    private static void ResizePlane(ReadOnlySpan<float> xp, int w, Span<float> yp, int oh, int ow, Axis ay, Axis ax, float extrapolation)
+    {
+        {
             for (int oy = 0; oy < oh; oy++)
             {
                 Span<float> yr = yp.Slice(oy * ow, ow);
                 if (ay.Outside[oy])
                 {
-                    yr.Fill(options.ExtrapolationValue);
+                    yr.Fill(extrapolation);
                     continue;
                 }
 
@@ -426,7 +442,7 @@ public static class DataMovement
                 {
                     if (ax.Outside[ox])
                     {
-                        yr[ox] = options.ExtrapolationValue;
+                        yr[ox] = extrapolation;
                         continue;
                     }
 
