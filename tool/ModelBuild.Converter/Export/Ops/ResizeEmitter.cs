@@ -102,11 +102,38 @@ internal static class ResizeEmitter
     private static bool Provided(ExportContext ctx, Node n, int i) =>
         n.HasInput(i) && ctx.ConstantOf(n, i) is not { ElementCount: 0 };
 
+    /// <summary>
+    /// MNN (upstream and ours) maps coordinates with input/output size ratios, ONNX with the given scale; they agree
+    /// only when input·scale is a whole number. Anything else would be silently different, so it is refused.
+    /// </summary>
     private static void CheckScales(ExportContext ctx, Node n, float[] scales)
     {
         if (scales.Length != 4 || scales[0] != 1f || scales[1] != 1f)
         {
             throw ctx.UnsupportedAttribute(n, $"scales [{string.Join(",", scales)}] (only 4-D resizing of the two spatial axes is supported)");
+        }
+
+        var shape = ctx.StaticShapeOf(n.Inputs[0]);
+        for (var axis = 2; axis < 4; axis++)
+        {
+            var scale = scales[axis];
+            if (scale >= 1f && scale == MathF.Floor(scale))
+            {
+                continue; // whole-number upscaling is exact for every input size
+            }
+
+            if (shape is null)
+            {
+                throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
+                    $"operator {n.OpType} (opset {ctx.Opset}) {ctx.Where(n)}: scale {scale} on axis {axis} is exact only for some input sizes; pass --input-shape");
+            }
+
+            var output = shape[axis] * scale;
+            if (MathF.Abs(output - MathF.Round(output)) > 1e-4f * MathF.Max(1f, output))
+            {
+                throw ctx.UnsupportedAttribute(n,
+                    $"scale {scale} on axis {axis} (size {shape[axis]}) gives a fractional output size {output}; MNN maps coordinates by the size ratio, which differs from ONNX here");
+            }
         }
     }
 
