@@ -443,6 +443,14 @@ public static class Gemm
                                     {
                                         Micro<TV, S>(ap, bp, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
                                     }
+                                    else if (ncols == nr && nrows <= 2)
+                                    {
+                                        // few leftover rows (e.g. M = 1 GEMV-like calls): one-row kernels, no wasted rows
+                                        for (int r = 0; r < nrows; r++)
+                                        {
+                                            MicroRow<TV, S>(ap + r, bp, kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
+                                        }
+                                    }
                                     else
                                     {
                                         if (loadC)
@@ -572,6 +580,60 @@ public static class Gemm
         S.Store(c30, ref c0, 3 * ldc); S.Store(c31, ref c0, (3 * ldc) + w);
         S.Store(c40, ref c0, 4 * ldc); S.Store(c41, ref c0, (4 * ldc) + w);
         S.Store(c50, ref c0, 5 * ldc); S.Store(c51, ref c0, (5 * ldc) + w);
+    }
+
+    /// <summary>1 × (2 vectors) tile for row r of a packed A panel (a points at element r; stride MR). Same per-element chain as <see cref="Micro"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void MicroRow<TV, S>(float* a, float* b, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        nint w = S.Count;
+        nint nr = 2 * w;
+        ref float c0 = ref c[0];
+        TV x0, x1;
+        if (loadC)
+        {
+            x0 = S.Load(ref c0, 0);
+            x1 = S.Load(ref c0, w);
+        }
+        else
+        {
+            x0 = S.Splat(0f);
+            x1 = x0;
+        }
+
+        if (rowBias != null)
+        {
+            TV r0 = S.Splat(rowBias[0]);
+            x0 = S.Add(x0, r0);
+            x1 = S.Add(x1, r0);
+        }
+        else if (colBias != null)
+        {
+            ref float cbr = ref colBias[0];
+            x0 = S.Add(x0, S.Load(ref cbr, 0));
+            x1 = S.Add(x1, S.Load(ref cbr, w));
+        }
+
+        ref float bp = ref b[0];
+        for (int k = 0; k < kc; k++)
+        {
+            TV av = S.Splat(a[0]);
+            x0 = S.Fma(av, S.Load(ref bp, 0), x0);
+            x1 = S.Fma(av, S.Load(ref bp, w), x1);
+            a += MR;
+            bp = ref Unsafe.Add(ref bp, nr);
+        }
+
+        if (act)
+        {
+            x0 = S.Min(S.Max(x0, lo), hi);
+            x1 = S.Min(S.Max(x1, lo), hi);
+        }
+
+        S.Store(x0, ref c0, 0);
+        S.Store(x1, ref c0, w);
     }
 
     /// <summary>Packs op(B)[k0..k0+kc) × [j0..j0+ncols) into dst[kk*nr + q], zero-padding columns ncols..nr.</summary>
