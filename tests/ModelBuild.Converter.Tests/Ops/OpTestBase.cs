@@ -113,14 +113,21 @@ public abstract class OpTestBase
         var values = got.ElementType == TensorElementType.Float32
             ? got.Floats.ToArray().Select(v => (double)v).ToArray()
             : got.Ints.ToArray().Select(v => (double)v).ToArray();
-        for (var i = 0; i < values.Length; i++)
+        AssertOutputsMatch(name, values, exp.Values, Describe(result));
+    }
+
+    /// <summary>The conformance rule, element by element.</summary>
+    protected static void AssertOutputsMatch(string name, double[] got, double[] expected, string context = "")
+    {
+        Assert.HasCount(expected.Length, got, $"output '{name}': element count");
+        for (var i = 0; i < got.Length; i++)
         {
-            var e = exp.Values[i];
-            var g = values[i];
+            var e = expected[i];
+            var g = got[i];
             var ok = (double.IsNaN(e) && double.IsNaN(g)) || (e == g) || Math.Abs(g - e) <= 1e-5 + (1e-3 * Math.Abs(e));
             if (!ok)
             {
-                Assert.Fail($"output '{name}' element {i}: got {g}, expected {e}\n{Describe(result)}");
+                Assert.Fail($"output '{name}' element {i}: got {g}, expected {e}\n{context}");
             }
         }
     }
