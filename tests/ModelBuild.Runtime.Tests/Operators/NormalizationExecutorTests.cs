@@ -75,6 +75,34 @@ public sealed class NormalizationExecutorTests
     }
 
     [TestMethod]
+    [DataRow(0)]
+    [DataRow(1)]
+    public void GroupNormWithOptionalSwish(int swish)
+    {
+        int n = 2, c = 6, sp = 5, groups = 3;
+        var x = Random(n * c * sp, 140, -2f, 2f);
+        var gamma = Random(c, 141);
+        var beta = Random(c, 142);
+        var exp = new double[x.Length];
+        for (int b = 0; b < n; b++)
+        for (int g = 0; g < groups; g++)
+        {
+            int start = (b * c + g * 2) * sp, len = 2 * sp;
+            var seg = x.Skip(start).Take(len).Select(v => (double)v).ToArray();
+            double m = seg.Average(), v2 = seg.Select(v => (v - m) * (v - m)).Average();
+            for (int i = 0; i < len; i++)
+            {
+                int ch = g * 2 + i / sp;
+                double y = (seg[i] - m) / Math.Sqrt(v2 + 1e-5) * gamma[ch] + beta[ch];
+                exp[start + i] = swish != 0 ? y / (1 + Math.Exp(-y)) : y;
+            }
+        }
+
+        var op = Op(OpType.GroupNorm, new GroupNormT { Axis = 1, Epsilon = 1e-5f, Gamma = [.. gamma], Beta = [.. beta], Group = groups, BSwish = swish });
+        AssertClose(Run(op, Tensor.FromFloats(x, n, c, sp)), [n, c, sp], exp);
+    }
+
+    [TestMethod]
     public void LrnAcrossAndWithinChannels()
     {
         int n = 1, c = 5, h = 3, w = 4;

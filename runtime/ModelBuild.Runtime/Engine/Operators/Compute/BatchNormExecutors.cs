@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -49,21 +50,18 @@ internal sealed class BatchNormExecutor : OperatorExecutor
     public override void Execute(OpContext ctx)
     {
         var s = ctx.Inputs[0].ShapeArray;
-        int channels = s[1];
-        int inner = (int)ComputeSupport.Product(s, 2, s.Length);
-        var src = ctx.Inputs[0].Floats;
-        var dst = ctx.Outputs[0].Floats;
-        for (int i = 0; i < src.Length; i++)
+        if (ctx.Inputs[0].Length == 0)
         {
-            int c = i / inner % channels;
-            dst[i] = MathF.FusedMultiplyAdd(src[i], _scale[c], _shift[c]);
+            return;
         }
+
+        Normalization.ChannelAffine(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, s[0], s[1], (int)ComputeSupport.Product(s, 2, s.Length), _scale, _shift, ctx.Threads);
     }
 }
 
 /// <summary>
 /// InstanceNorm (BatchNorm parameter): per (n, c), normalize over the spatial axes with eps, then ·slope[c] + bias[c].
-/// Statistics accumulate in double.
+/// Kernels Normalization.InstanceNorm does the math.
 /// </summary>
 [MnnOperator((int)OpType.InstanceNorm)]
 internal sealed class InstanceNormExecutor : OperatorExecutor
@@ -94,32 +92,12 @@ internal sealed class InstanceNormExecutor : OperatorExecutor
     public override void Execute(OpContext ctx)
     {
         var s = ctx.Inputs[0].ShapeArray;
-        int channels = s[1];
-        int inner = (int)ComputeSupport.Product(s, 2, s.Length);
-        float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
-        ComputeSupport.For(ctx.Threads, s[0] * channels, p =>
+        int spatial = (int)ComputeSupport.Product(s, 2, s.Length);
+        if (ctx.Inputs[0].Length == 0)
         {
-            int c = p % channels, b = p * inner;
-            double mean = 0, var = 0;
-            for (int i = 0; i < inner; i++)
-            {
-                mean += src[b + i];
-            }
+            return;
+        }
 
-            mean /= Math.Max(inner, 1);
-            for (int i = 0; i < inner; i++)
-            {
-                double d = src[b + i] - mean;
-                var += d * d;
-            }
-
-            var /= Math.Max(inner, 1);
-            double k = _slope[c] / Math.Sqrt(var + _epsilon);
-            double shift = (_bias.Length > 0 ? _bias[c] : 0.0) - mean * k;
-            for (int i = 0; i < inner; i++)
-            {
-                dst[b + i] = (float)(src[b + i] * k + shift);
-            }
-        });
+        Normalization.InstanceNorm(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, s[0], s[1], spatial, _slope, _bias, _epsilon, ctx.Threads);
     }
 }

@@ -44,6 +44,11 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
         var input = ComputeSupport.FloatInput(ctx, 0);
         var s = ComputeSupport.RequireRank(ctx, input, 4, "convolution input");
         _group = Math.Max(1, _common.Group);
+        if (s[1] <= 0)
+        {
+            throw ctx.Error($"convolution input {ComputeSupport.ShapeText(s)} has no channels");
+        }
+
         int kh = _common.KernelY, kw = _common.KernelX;
         int weightCount;
         if (_weight is null)

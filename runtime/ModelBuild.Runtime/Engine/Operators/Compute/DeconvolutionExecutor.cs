@@ -72,9 +72,19 @@ internal sealed class DeconvolutionExecutor : OperatorExecutor
         }
 
         _outChannels = ocg * _group;
+        if (_inChannels <= 0 || _outChannels <= 0)
+        {
+            throw ctx.Error($"deconvolution needs input and output channels, has {_inChannels} → {_outChannels}");
+        }
+
         if (_bias is not null && _bias.Length < _outChannels)
         {
             throw ctx.Error($"bias has {_bias.Length} values, expected {_outChannels}");
+        }
+
+        if (_weight is null && ctx.Inputs.Length > 2 && !(_common.HasOutputShape && ctx.Inputs.Length == 3) && ctx.Inputs[2].Length < _outChannels)
+        {
+            throw ctx.Error($"bias input has {ctx.Inputs[2].Length} values, expected {_outChannels}");
         }
 
         int sy = _common.StrideY, sx = _common.StrideX, dy = _common.DilateY, dx = _common.DilateX;

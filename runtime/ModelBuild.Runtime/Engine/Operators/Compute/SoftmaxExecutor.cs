@@ -26,6 +26,11 @@ internal sealed class SoftmaxExecutor : OperatorExecutor
         ctx.Outputs[0].Reshape(s, TensorElementType.Float32);
     }
 
-    public override void Execute(OpContext ctx) =>
-        Reduction.Softmax(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, _outer, _length, _inner, ctx.Threads);
+    public override void Execute(OpContext ctx)
+    {
+        if (ctx.Outputs[0].Length > 0)
+        {
+            Reduction.Softmax(ctx.Isa, ctx.Inputs[0].Floats, ctx.Outputs[0].Floats, _outer, _length, _inner, ctx.Threads);
+        }
+    }
 }
