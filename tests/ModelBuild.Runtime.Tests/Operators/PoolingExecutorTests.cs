@@ -95,6 +95,16 @@ public sealed class PoolingExecutorTests
     }
 
     [TestMethod]
+    public void CeilModeDropsAWindowStartingInEndPadding()
+    {
+        // in 5, k 2, s 2, pads 1/1: ceil((7-2)/2)+1 = 4, but window 3 would start at 6-1 = 5 ≥ in → 3 windows (ONNX).
+        int[] shape = [1, 1, 5, 5];
+        var x = Random(Count(shape), 37);
+        var pool = new PoolT { KernelX = 2, KernelY = 2, StrideX = 2, StrideY = 2, Type = PoolType.MAXPOOL, PadType = PoolPadType.CAFFE, CeilModel = true, Pads = [1, 1, 1, 1] };
+        AssertClose(Run(Op(OpType.Pooling, pool), Tensor.FromFloats(x, shape)), [1, 1, 3, 3], Reference(x, shape, [2, 2], [2, 2], [1, 1], [1, 1], [3, 3], true, false));
+    }
+
+    [TestMethod]
     public void SymmetricPadXYWithDefaultCountIncludesPadding()
     {
         int[] shape = [1, 2, 6, 6];

@@ -5,7 +5,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// <summary>
 /// MNN Pooling (2-D; a rank-3 [N, C, L] input pools L as the height axis). Follows upstream's shape rules: explicit
 /// <c>pads</c> ([top, left, bottom, right], or [begin, end] of the height), else padX/padY on both sides; kernel
-/// clipped to the padded input; CAFFE mode floor or ceil (<c>ceilModel</c>), SAME/VALID the TensorFlow rules;
+/// clipped to the padded input; CAFFE mode floor or ceil (<c>ceilModel</c>; like ONNX, a last window starting in the
+/// end padding is dropped), SAME/VALID the TensorFlow rules;
 /// global pooling covers the whole plane. Average count: INCLUDE_PADDING / EXCLUDE_PADDING, or for DEFAULT include
 /// padding only when padding came from padX/padY (upstream treats explicit pads as exclude-padding).
 /// </summary>
@@ -89,6 +90,13 @@ internal sealed class PoolingExecutor : OperatorExecutor
                 break;
             default:
                 output = _pool.CeilModel ? (padded - k + stride - 1) / stride + 1 : (padded - k) / stride + 1;
+                if (_pool.CeilModel && output > 1 && (output - 1) * stride >= input + (long)padBegin)
+                {
+                    // ONNX/PyTorch ceil mode drops a last window that would start inside the end padding
+                    // (upstream MNN keeps it; it only ever covers padding).
+                    output--;
+                }
+
                 break;
         }
 
