@@ -13,10 +13,12 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 internal sealed class InterpExecutor : OperatorExecutor
 {
     private readonly InterpT _p;
+    private readonly bool _sizeFromInput;
     private float _scaleY, _scaleX, _offsetY, _offsetX;
 
     public InterpExecutor(OpT op)
     {
+        _sizeFromInput = op.InputIndexes is null || op.InputIndexes.Count != 1;
         if (op.Type == OpType.Resize)
         {
             var r = ComputeSupport.Param<ResizeT>(op);
@@ -38,7 +40,7 @@ internal sealed class InterpExecutor : OperatorExecutor
         }
     }
 
-    public override bool ShapeDependsOnInputValues => true;
+    public override bool ShapeDependsOnInputValues => _sizeFromInput;
 
     public override void Reshape(OpContext ctx)
     {

@@ -1,11 +1,13 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
 /// <summary>
 /// MNN Pooling3D over every axis after N and C (1 to 3 of them; upstream also uses it for global 2-D pooling).
 /// Per-axis kernels/strides/pads (pads on both sides); CAFFE floor rule, SAME ceil(in/stride), VALID.
-/// Average pooling excludes padding (ONNX's default; the parameter has no count type).
+/// Average pooling excludes padding (ONNX's default; the parameter has no count type). Global pooling runs on the
+/// Kernels library; windowed 3-D pooling on the scalar <see cref="PoolingCore"/> (the Kernels library is 2-D only).
 /// </summary>
 [MnnOperator((int)OpType.Pooling3D)]
 internal sealed class Pooling3DExecutor : OperatorExecutor
@@ -82,6 +84,18 @@ internal sealed class Pooling3DExecutor : OperatorExecutor
     private static int At(OpContext ctx, List<int>? values, int i, string what) =>
         values is not null && values.Count > i ? values[i] : throw ctx.Error($"Pooling3D parameter '{what}' has no value for spatial axis {i}");
 
-    public override void Execute(OpContext ctx) =>
-        PoolingCore.Run(ctx, ctx.Inputs[0], ctx.Outputs[0], _axes, _pool.Type == PoolType.MAXPOOL, includePadding: false);
+    public override void Execute(OpContext ctx)
+    {
+        var input = ctx.Inputs[0];
+        if (_pool.IsGlobal && input.Length > 0)
+        {
+            // Upstream encodes ONNX GlobalAveragePool / GlobalMaxPool this way: one reduction per plane.
+            int planeSize = _axes.Aggregate(1, (p, a) => p * a.Input);
+            var kind = _pool.Type == PoolType.MAXPOOL ? PoolKind.Max : PoolKind.Average;
+            Pooling.GlobalPool(ctx.Isa, kind, input.Floats, ctx.Outputs[0].Floats, input.Length / planeSize, planeSize, ctx.Threads);
+            return;
+        }
+
+        PoolingCore.Run(ctx, input, ctx.Outputs[0], _axes, _pool.Type == PoolType.MAXPOOL, includePadding: false);
+    }
 }

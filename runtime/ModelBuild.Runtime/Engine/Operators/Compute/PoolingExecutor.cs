@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -9,6 +10,7 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// end padding is dropped), SAME/VALID the TensorFlow rules;
 /// global pooling covers the whole plane. Average count: INCLUDE_PADDING / EXCLUDE_PADDING, or for DEFAULT include
 /// padding only when padding came from padX/padY (upstream treats explicit pads as exclude-padding).
+/// Kernels Pooling.Pool2D / GlobalPool do the math.
 /// </summary>
 [MnnOperator((int)OpType.Pooling)]
 internal sealed class PoolingExecutor : OperatorExecutor
@@ -121,6 +123,28 @@ internal sealed class PoolingExecutor : OperatorExecutor
             AvgPoolCountType.EXCLUDE_PADDING => false,
             _ => _pool.PadType == PoolPadType.CAFFE && _pool.Pads is not { Count: > 0 },
         };
-        PoolingCore.Run(ctx, ctx.Inputs[0], ctx.Outputs[0], _axes, _pool.Type == PoolType.MAXPOOL, includePadding);
+        var input = ctx.Inputs[0];
+        if (input.Length == 0)
+        {
+            return;
+        }
+
+        var s = input.ShapeArray;
+        var kind = _pool.Type == PoolType.MAXPOOL ? PoolKind.Max : PoolKind.Average;
+        PoolAxis y = _axes[0], x = _axes[1];
+        if (_pool.IsGlobal)
+        {
+            Pooling.GlobalPool(ctx.Isa, kind, input.Floats, ctx.Outputs[0].Floats, s[0] * s[1], y.Input * x.Input, ctx.Threads);
+            return;
+        }
+
+        var p = new Conv2DParams
+        {
+            N = s[0], C = s[1], H = y.Input, W = x.Input,
+            KH = y.Kernel, KW = x.Kernel, StrideH = y.Stride, StrideW = x.Stride,
+            PadTop = y.PadBegin, PadBottom = y.PadEnd, PadLeft = x.PadBegin, PadRight = x.PadEnd,
+            OutH = y.Out, OutW = x.Out,
+        };
+        Pooling.Pool2D(ctx.Isa, kind, p, input.Floats, ctx.Outputs[0].Floats, includePadding, ctx.Threads);
     }
 }

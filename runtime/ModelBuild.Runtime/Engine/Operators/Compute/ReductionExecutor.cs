@@ -14,12 +14,15 @@ internal sealed class ReductionExecutor : OperatorExecutor
     private bool[] _reduced = [];
     private int _count;
 
+    private readonly bool _axesFromInput;
+
     public ReductionExecutor(OpT op)
     {
         _p = ComputeSupport.Param<ReductionParamT>(op);
+        _axesFromInput = op.InputIndexes is null || op.InputIndexes.Count != 1;
     }
 
-    public override bool ShapeDependsOnInputValues => _p.Dim is not { Count: > 0 };
+    public override bool ShapeDependsOnInputValues => _p.Dim is not { Count: > 0 } && _axesFromInput;
 
     public override void Reshape(OpContext ctx)
     {
