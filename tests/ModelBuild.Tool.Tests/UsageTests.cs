@@ -67,3 +67,24 @@ public sealed class UsageTests
         Assert.StartsWith("MB1000: ", missing.ErrorLine, missing.ToString());
     }
 }
+
+[TestClass]
+public sealed class InternalErrorTests
+{
+    [TestMethod]
+    public void NonModelBuildException_IsMB9999WithExitCode3()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var code = ModelBuild.Tool.Cli.CliApp.Run(["explode"], o, e, console =>
+        {
+            var root = ModelBuild.Tool.Cli.CliApp.BuildRoot(console);
+            var explode = new System.CommandLine.Command("explode");
+            explode.SetAction(new Func<System.CommandLine.ParseResult, int>(_ => throw new InvalidOperationException("kaboom")));
+            root.Subcommands.Add(explode);
+            return root;
+        });
+        Assert.AreEqual(3, code, e.ToString());
+        Assert.StartsWith("MB9999: internal error (InvalidOperationException): kaboom", e.ToString());
+    }
+}

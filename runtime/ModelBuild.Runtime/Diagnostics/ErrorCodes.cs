@@ -62,6 +62,9 @@ public static class ErrorCodes
     public const string UsageError = "MB5001";
     public const string OutputWriteFailed = "MB5002";
 
+    /// <summary>CLI only: an exception that is not a ModelBuildException (a bug), printed with exit code 3.</summary>
+    public const string InternalError = "MB9999";
+
     // --- build integration ---
     public const string BuildToolFailed = "MB6001";
 

@@ -10,14 +10,15 @@ namespace ModelBuild.Tool.Cli;
 /// </summary>
 public static class CliApp
 {
-    public const string InternalErrorCode = "MB9999";
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, BuildRoot);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs <paramref name="args"/> against the command tree made by <paramref name="buildRoot"/> (tests add commands).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<CliConsole, RootCommand> buildRoot)
     {
         var console = new CliConsole(stdout, stderr);
         try
         {
-            var root = BuildRoot(console);
+            var root = buildRoot(console);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
@@ -44,7 +45,7 @@ public static class CliApp
         }
         catch (Exception e)
         {
-            console.Diagnostic(InternalErrorCode, $"internal error ({e.GetType().Name}): {e.Message}");
+            console.Diagnostic(ErrorCodes.InternalError, $"internal error ({e.GetType().Name}): {e.Message}");
             if (Environment.GetEnvironmentVariable("MODELBUILD_DEBUG") == "1")
             {
                 stderr.WriteLine(e);
@@ -54,7 +55,7 @@ public static class CliApp
         }
     }
 
-    internal static RootCommand BuildRoot(CliConsole console)
+    public static RootCommand BuildRoot(CliConsole console)
     {
         var root = new RootCommand("dotnet model-convert: convert ONNX models to MNN (.mnn), run and inspect them.");
         root.Subcommands.Add(ConvertCommand.Create(console));
