@@ -110,7 +110,7 @@ public sealed class OnnxModelLoaderTests
 
     [TestMethod]
     [DataRow(6)]
-    [DataRow(22)]
+    [DataRow(23)]
     public void UnsupportedOpsetIsMB1007(int opset)
     {
         var m = new OnnxModelBuilder(opset).Input("x", DataType.Float, 1).Node("Relu", ["x"], ["y"]).Output("y").Build();

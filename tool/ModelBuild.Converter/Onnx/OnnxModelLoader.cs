@@ -15,9 +15,13 @@ public static class OnnxModelLoader
     /// <summary>Deepest message nesting accepted (graphs inside attributes inside graphs...).</summary>
     public const int RecursionLimit = 100;
 
-    /// <summary>Lowest and highest default-domain opset the converter understands.</summary>
+    /// <summary>
+    /// Lowest and highest default-domain opset the converter understands. Opset 22 only widened element
+    /// types (bfloat16) of ops whose semantics stayed those of their earlier versions, so it is accepted;
+    /// later opsets changed semantics we have not implemented and are refused.
+    /// </summary>
     public const int MinOpset = 7;
-    public const int MaxOpset = 21;
+    public const int MaxOpset = 22;
 
     /// <summary>Loads and parses a model file; MB1000 when missing, MB1001/MB1002/MB1003 when unreadable.</summary>
     public static ModelProto Load(string path)
