@@ -67,6 +67,9 @@ public static class ErrorCodes
 
     // --- build integration ---
     public const string BuildToolFailed = "MB6001";
+    public const string BuildDuplicateOutput = "MB6002";
+    public const string BuildConverterNotFound = "MB6003";
+    public const string BuildInvalidMetadata = "MB6004";
 
     // --- warnings ---
     public const string OnnxDefaultAttributeUsed = "MB7001";
