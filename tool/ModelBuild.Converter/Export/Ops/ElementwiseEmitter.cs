@@ -72,6 +72,7 @@ internal static class ElementwiseEmitter
         t.Add("Not", Not);
         t.Add("Where", (ctx, n) => ctx.Final(n, OpType.Select, null, ctx.In(n, 0), ctx.In(n, 1), ctx.In(n, 2)));
         t.Add("Cast", Cast);
+        t.Add("CastLike", CastLike);
         t.Add("Identity", (ctx, n) => ctx.Final(n, OpType.Identity, null, ctx.In(n, 0)));
         t.Add("Dropout", Dropout);
         t.Add("Mod", Mod);
@@ -89,7 +90,17 @@ internal static class ElementwiseEmitter
             throw ctx.UnsupportedAttribute(n, "legacy 'broadcast'/'axis' attributes (opset < 7)");
         }
 
-        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
+        var a = ctx.In(n, 0);
+        var b = ctx.In(n, 1);
+        if (n.OpType == "Pow" && ctx.IsFloat(n.Inputs[0]) != ctx.IsFloat(n.Inputs[1]))
+        {
+            // Pow allows an exponent of another type; MNN's BinaryOp needs one type: compute in the base's type.
+            var target = ctx.IsFloat(n.Inputs[0]) ? Runtime.Format.Schema.DataType.DT_FLOAT : Runtime.Format.Schema.DataType.DT_INT32;
+            var source = ctx.IsFloat(n.Inputs[1]) ? Runtime.Format.Schema.DataType.DT_FLOAT : Runtime.Format.Schema.DataType.DT_INT32;
+            b = ctx.AddTemp(OpType.Cast, n.Out0() + "/exponent", OpParameterUnion.FromCastParam(new CastParamT { SrcT = source, DstT = target }), b);
+        }
+
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), a, b);
     }
 
     private static void Variadic(ExportContext ctx, Node n, BinaryOpOperation op, bool mean)
@@ -139,6 +150,12 @@ internal static class ElementwiseEmitter
             throw ctx.Invalid(n, "fmod=0 is only defined for integer inputs");
         }
 
+        if (fmod != 0 && !ctx.IsFloat(n.Inputs[0]))
+        {
+            // MNN's integer MOD is floored like FLOORMOD; C-style truncated remainder has no encoding.
+            throw ctx.UnsupportedAttribute(n, "fmod=1 on integer inputs");
+        }
+
         // ONNX fmod=0 is Python-style (sign of divisor) = FLOORMOD; fmod=1 is C fmod (sign of dividend) = MOD.
         var op = fmod == 0 ? BinaryOpOperation.FLOORMOD : BinaryOpOperation.MOD;
         ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
@@ -154,6 +171,20 @@ internal static class ElementwiseEmitter
             IrDataType.Bool => MnnDataType.DT_BOOL,
             _ => throw ctx.UnsupportedAttribute(n, $"to={to} (MNN computes in float32 and int32 only)"),
         };
+        var src = ExportContext.MnnTypeOf(ctx.TypeOf(n.Inputs[0]));
+        ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = src, DstT = dst }), ctx.In(n, 0));
+    }
+
+    private static void CastLike(ExportContext ctx, Node n)
+    {
+        // The target type is the (static) element type of input 1.
+        var to = ctx.TypeOf(n.Inputs[1]);
+        if (to == IrDataType.Undefined)
+        {
+            throw ctx.UnsupportedAttribute(n, $"target_type input '{n.Inputs[1]}' of unknown element type");
+        }
+
+        var dst = to == IrDataType.Bool ? MnnDataType.DT_BOOL : ExportContext.MnnTypeOf(to);
         var src = ExportContext.MnnTypeOf(ctx.TypeOf(n.Inputs[0]));
         ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = src, DstT = dst }), ctx.In(n, 0));
     }

@@ -25,10 +25,16 @@ internal static class NormalizationEmitter
         }
 
         var epsilon = n.GetFloat("epsilon", 1e-5f);
-        var gamma = ctx.RequireConstant(n, 1, "scale").ToFloatArray();
-        var beta = ctx.RequireConstant(n, 2, "B").ToFloatArray();
-        var mean = ctx.RequireConstant(n, 3, "mean").ToFloatArray();
-        var variance = ctx.RequireConstant(n, 4, "var").ToFloatArray();
+        if (Enumerable.Range(1, 4).Any(i => ctx.ConstantOf(n, i) is null))
+        {
+            BatchNormAtRunTime(ctx, n, epsilon);
+            return;
+        }
+
+        var gamma = ctx.ConstantOf(n, 1)!.ToFloatArray();
+        var beta = ctx.ConstantOf(n, 2)!.ToFloatArray();
+        var mean = ctx.ConstantOf(n, 3)!.ToFloatArray();
+        var variance = ctx.ConstantOf(n, 4)!.ToFloatArray();
         var channels = gamma.Length;
         if (beta.Length != channels || mean.Length != channels || variance.Length != channels)
         {
@@ -45,6 +51,26 @@ internal static class NormalizationEmitter
         }
 
         ctx.Final(n, OpType.Scale, OpParameterUnion.FromScale(new ScaleT { Channels = channels, ScaleData = [.. scale], BiasData = [.. bias] }), ctx.In(n, 0));
+    }
+
+    /// <summary>Parameters that arrive at run time: (x − mean) · scale / sqrt(var + ε) + B, each [C] reshaped to [C, 1, ...].</summary>
+    private static void BatchNormAtRunTime(ExportContext ctx, Node n, float epsilon)
+    {
+        var rank = ctx.RequireRank(n, 0, "broadcast run-time parameters along the channel axis");
+        var name = n.Out0();
+        int[] shape = [-1, .. Enumerable.Repeat(1, Math.Max(0, rank - 2))];
+        var target = ctx.ConstInts(name + "/param_shape", shape, shape.Length);
+        int Param(int i, string what) => ctx.Reshape($"{name}/{what}", ctx.In(n, i), target);
+        var scale = Param(1, "scale");
+        var bias = Param(2, "bias");
+        var mean = Param(3, "mean");
+        var variance = Param(4, "var");
+        var shifted = ctx.Binary(name + "/var_eps", BinaryOpOperation.ADD, variance, ctx.ConstFloats(name + "/epsilon", [epsilon]));
+        var invStd = ctx.Unary(name + "/rsqrt", UnaryOpOperation.RSQRT, shifted);
+        var factor = ctx.Binary(name + "/factor", BinaryOpOperation.MUL, scale, invStd);
+        var centered = ctx.Binary(name + "/centered", BinaryOpOperation.SUB, ctx.In(n, 0), mean);
+        var scaled = ctx.Binary(name + "/scaled", BinaryOpOperation.MUL, centered, factor);
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.ADD), scaled, bias);
     }
 
     private static void InstanceNorm(ExportContext ctx, Node n)
@@ -101,6 +127,7 @@ internal static class NormalizationEmitter
         bool Fits(TensorData? t) => t is not null && (normalized is { } e ? t.ElementCount == e : t.Shape.Length == count);
         var inParam = Fits(gamma) && (!n.HasInput(2) || Fits(beta));
 
+        EmitStatistics(ctx, n, count, epsilon);
         var param = new LayerNormT { Axis = [.. Enumerable.Range(-count, count)], Epsilon = epsilon, Group = 1, UseRMSNorm = false };
         if (inParam)
         {
@@ -121,6 +148,43 @@ internal static class NormalizationEmitter
 
         var scaled = ctx.Binary(name + "/scale", BinaryOpOperation.MUL, norm, ctx.In(n, 1));
         ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.ADD), scaled, ctx.In(n, 2));
+    }
+
+    /// <summary>The optional Mean and InvStdDev outputs (reduced axes kept as 1), written with reductions.</summary>
+    private static void EmitStatistics(ExportContext ctx, Node n, int count, float epsilon)
+    {
+        var wantMean = n.Outputs.Count > 1 && n.Outputs[1].Length > 0;
+        var wantInvStd = n.Outputs.Count > 2 && n.Outputs[2].Length > 0;
+        if (!wantMean && !wantInvStd)
+        {
+            return;
+        }
+
+        var name = n.Out0();
+        var axes = Enumerable.Range(-count, count).ToArray();
+        var x = ctx.In(n, 0);
+        var meanParam = MnnParams.Reduction(ReductionType.MEAN, axes, keepDims: true);
+        int mean;
+        if (wantMean)
+        {
+            mean = ctx.Out(n, 1);
+            ctx.AddOp(OpType.Reduction, n.Outputs[1], meanParam, [x], [mean]);
+        }
+        else
+        {
+            mean = ctx.AddTemp(OpType.Reduction, name + "/mean", meanParam, x);
+        }
+
+        if (!wantInvStd)
+        {
+            return;
+        }
+
+        var centered = ctx.Binary(name + "/centered", BinaryOpOperation.SUB, x, mean);
+        var squared = ctx.Binary(name + "/squared", BinaryOpOperation.MUL, centered, centered);
+        var variance = ctx.AddTemp(OpType.Reduction, name + "/variance", meanParam, squared);
+        var shifted = ctx.Binary(name + "/variance_eps", BinaryOpOperation.ADD, variance, ctx.ConstFloats(name + "/epsilon", [epsilon]));
+        ctx.AddOp(OpType.UnaryOp, n.Outputs[2], MnnParams.Unary(UnaryOpOperation.RSQRT), [shifted], [ctx.Out(n, 2)]);
     }
 
     private static void Lrn(ExportContext ctx, Node n)

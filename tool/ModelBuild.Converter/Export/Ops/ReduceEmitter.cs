@@ -26,13 +26,38 @@ internal static class ReduceEmitter
         t.Add("ArgMin", (ctx, n) => Arg(ctx, n, OpType.ArgMin));
     }
 
-    /// <summary>Resolved axes (normalized when the rank is known), or null when the node is a no-op.</summary>
-    private static int[]? Axes(ExportContext ctx, Node n, int axesInputOpset)
+    /// <summary>
+    /// The reduction axes: constant ones resolved (normalized when the rank is known), or a run-time axes tensor
+    /// (MNN's Reduction reads it from input 1); Noop when ONNX asks for no reduction at all.
+    /// </summary>
+    private sealed record AxesSpec(int[] Dims, int? Tensor, bool Noop);
+
+    private static AxesSpec Axes(ExportContext ctx, Node n, int axesInputOpset)
     {
         long[]? axes;
+        var noopAllowed = ctx.Opset >= axesInputOpset && n.GetInt("noop_with_empty_axes", 0) != 0;
         if (ctx.Opset >= axesInputOpset)
         {
-            axes = n.HasInput(1) ? ctx.RequireConstant(n, 1, "axes").ToLongArray() : null;
+            if (n.HasInput(1) && ctx.ConstantOf(n, 1) is null && ctx.StaticShapeOf(n.Inputs[1]) is [0])
+            {
+                axes = []; // an input known to be empty: the default axes
+            }
+            else if (n.HasInput(1) && ctx.ConstantOf(n, 1) is null)
+            {
+                // Run-time axes: exact when they are known to be non-empty, or when empty means "no reduction".
+                var known = ctx.StaticShapeOf(n.Inputs[1]) is [> 0];
+                if (!known && !noopAllowed)
+                {
+                    throw ctx.UnsupportedAttribute(n, "run-time axes that may be empty (MNN would then reduce nothing, ONNX everything)");
+                }
+
+                return new AxesSpec([], ctx.In(n, 1), false);
+            }
+
+            else
+            {
+                axes = n.HasInput(1) ? ctx.ConstantOf(n, 1)!.ToLongArray() : null;
+            }
         }
         else
         {
@@ -42,26 +67,35 @@ internal static class ReduceEmitter
         var rank = ctx.RankOf(n.Inputs[0]);
         if (axes is null || axes.Length == 0)
         {
-            if (ctx.Opset >= axesInputOpset && n.GetInt("noop_with_empty_axes", 0) != 0)
+            if (noopAllowed)
             {
-                return null;
+                return new AxesSpec([], null, true);
             }
 
-            return rank is { } r ? [.. Enumerable.Range(0, r)] : [];
+            return new AxesSpec(rank is { } r ? [.. Enumerable.Range(0, r)] : [], null, false);
         }
 
-        return rank is { } rk
+        var dims = rank is { } rk
             ? axes.Select(a => ctx.NormalizeAxis(n, a, rk)).Distinct().Order().ToArray()
             : axes.Select(a => a >= 0 ? checked((int)a) : throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
                 $"operator {n.OpType} (opset {ctx.Opset}) {ctx.Where(n)}: negative axes need a known input rank")).ToArray();
+        return new AxesSpec(dims, null, false);
     }
+
+    /// <summary>Adds a Reduction reading <paramref name="x"/> (and the run-time axes tensor when there is one).</summary>
+    private static int Reduce(ExportContext ctx, string name, ReductionType op, AxesSpec axes, bool keep, int x) =>
+        axes.Tensor is { } t
+            ? ctx.AddTemp(OpType.Reduction, name, MnnParams.Reduction(op, [], keep), x, t)
+            : ctx.AddTemp(OpType.Reduction, name, MnnParams.Reduction(op, axes.Dims, keep), x);
+
+    private static int[] ReduceInputs(AxesSpec axes, int x) => axes.Tensor is { } t ? [x, t] : [x];
 
     private static bool KeepDims(Node n) => n.GetInt("keepdims", 1) != 0;
 
     private static void Simple(ExportContext ctx, Node n, ReductionType op, int axesInputOpset)
     {
         var axes = Axes(ctx, n, axesInputOpset);
-        if (axes is null)
+        if (axes.Noop)
         {
             // ONNX: no reduction at all; only the plain reductions are then the identity.
             if (op is ReductionType.ASUM or ReductionType.SUMSQ)
@@ -73,26 +107,26 @@ internal static class ReduceEmitter
             return;
         }
 
-        ctx.Final(n, OpType.Reduction, MnnParams.Reduction(op, axes, KeepDims(n)), ctx.In(n, 0));
+        ctx.Final(n, OpType.Reduction, MnnParams.Reduction(op, axes.Dims, KeepDims(n)), ReduceInputs(axes, ctx.In(n, 0)));
     }
 
     private static void Then(ExportContext ctx, Node n, ReductionType op, UnaryOpOperation after)
     {
         var axes = Axes(ctx, n, 18);
-        if (axes is null)
+        if (axes.Noop)
         {
             throw ctx.UnsupportedAttribute(n, "noop_with_empty_axes=1 with empty axes");
         }
 
         var name = n.Out0();
-        var reduced = ctx.AddTemp(OpType.Reduction, name + "/reduce", MnnParams.Reduction(op, axes, KeepDims(n)), ctx.In(n, 0));
+        var reduced = Reduce(ctx, name + "/reduce", op, axes, KeepDims(n), ctx.In(n, 0));
         ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(after), reduced);
     }
 
     private static void LogSumExp(ExportContext ctx, Node n)
     {
         var axes = Axes(ctx, n, 18);
-        if (axes is null)
+        if (axes.Noop)
         {
             throw ctx.UnsupportedAttribute(n, "noop_with_empty_axes=1 with empty axes");
         }
@@ -102,12 +136,12 @@ internal static class ReduceEmitter
         // max + log Σ exp(x − max), with max kept for the subtraction.
         var name = n.Out0();
         var keep = KeepDims(n);
-        var max = ctx.AddTemp(OpType.Reduction, name + "/max", MnnParams.Reduction(ReductionType.MAXIMUM, axes, keepDims: true), x);
+        var max = Reduce(ctx, name + "/max", ReductionType.MAXIMUM, axes, true, x);
         var shifted = ctx.Binary(name + "/shifted", BinaryOpOperation.SUB, x, max);
         var exp = ctx.Unary(name + "/exp", UnaryOpOperation.EXP, shifted);
-        var sum = ctx.AddTemp(OpType.Reduction, name + "/sum", MnnParams.Reduction(ReductionType.SUM, axes, keep), exp);
+        var sum = Reduce(ctx, name + "/sum", ReductionType.SUM, axes, keep, exp);
         var log = ctx.Unary(name + "/log", UnaryOpOperation.LOG, sum);
-        var maxOut = keep ? max : ctx.AddTemp(OpType.Reduction, name + "/max_out", MnnParams.Reduction(ReductionType.MAXIMUM, axes, keepDims: false), x);
+        var maxOut = keep ? max : Reduce(ctx, name + "/max_out", ReductionType.MAXIMUM, axes, false, x);
         ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.ADD), log, maxOut);
     }
 

@@ -38,11 +38,7 @@ internal static class ResizeEmitter
     {
         var mode = n.GetString("mode", "nearest");
         var param = Param(ctx, n, mode, "asymmetric", "floor", -0.75f);
-        if (ctx.ConstantOf(n, scalesInput) is { } s)
-        {
-            CheckScales(ctx, n, s.ToFloatArray());
-        }
-
+        CheckScales(ctx, n, RequireConstantScales(ctx, n, scalesInput));
         ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), ctx.In(n, scalesInput));
     }
 
@@ -83,11 +79,7 @@ internal static class ResizeEmitter
         }
         else if (scales)
         {
-            if (ctx.ConstantOf(n, 2) is { } s)
-            {
-                CheckScales(ctx, n, s.ToFloatArray());
-            }
-
+            CheckScales(ctx, n, RequireConstantScales(ctx, n, 2));
             target = ctx.In(n, 2);
         }
         else
@@ -97,6 +89,11 @@ internal static class ResizeEmitter
 
         ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), target);
     }
+
+    /// <summary>Scales must be known: MNN's coordinate mapping equals ONNX's only for some scale/size pairs.</summary>
+    private static float[] RequireConstantScales(ExportContext ctx, Node n, int input) =>
+        ctx.ConstantOf(n, input)?.ToFloatArray()
+        ?? throw ctx.UnsupportedAttribute(n, "run-time scales (MNN maps coordinates by the size ratio, exact only for some scales; give constant scales or sizes)");
 
     /// <summary>An optional input that is present and not an empty constant.</summary>
     private static bool Provided(ExportContext ctx, Node n, int i) =>
