@@ -48,7 +48,7 @@ internal static class OpCategory
         Add(Movement, "Reshape", "Transpose", "Permute", "Concat", "Slice", "StridedSlice", "SliceTf", "Gather", "GatherV2",
             "GatherND", "GatherElements", "Padding", "Pad", "Squeeze", "Unsqueeze", "Flatten", "ConvertTensor", "Interp",
             "Resize", "Upsample", "Expand", "BroadcastTo", "Tile", "Shape", "Size", "Cast", "Range", "ConstantOfShape", "Fill",
-            "Identity", "Split", "Unpack", "Pack", "Raster", "DepthToSpace", "SpaceToDepth", "ScatterND", "OneHot", "Dropout");
+            "Identity", "ReorderInput", "ReorderOutput", "Split", "Unpack", "Pack", "Raster", "DepthToSpace", "SpaceToDepth", "ScatterND", "OneHot", "Dropout");
         return m;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.ModelBench;
 
@@ -9,23 +10,29 @@ namespace ModelBuild.ModelBench;
 /// </summary>
 internal static class OrtOpProfiler
 {
-    public static OpProfile Measure(ModelCase model, int threads, int warmup, int runs, string workDir)
+    /// <summary>
+    /// Per-op profiles of both engines, single session each, run alternately (ours, ORT, ours, ...) so both see
+    /// the same background load; the first <paramref name="warmup"/> runs of each are not counted.
+    /// </summary>
+    public static (OpProfile Ours, OpProfile Ort) MeasureBoth(ModelCase model, int threads, IsaLevel isa, int warmup, int runs, string workDir)
     {
         Directory.CreateDirectory(workDir);
+        using var ours = new OursOpProfiler(model, threads, isa);
         string file;
-        using (var engine = new OrtEngine(model, threads, Path.Combine(workDir, $"ort-{model.Name}-t{threads}")))
+        using (var ort = new OrtEngine(model, threads, Path.Combine(workDir, $"ort-{model.Name}-t{threads}")))
         {
             for (int r = 0; r < warmup + runs; r++)
             {
-                engine.RunOnce();
+                ours.RunOnce(record: r >= warmup);
+                ort.RunOnce();
             }
 
-            file = engine.EndProfiling();
+            file = ort.EndProfiling();
         }
 
         try
         {
-            return Parse(File.ReadAllText(file), warmup, $"ORT t{threads}");
+            return (ours.Result(), Parse(File.ReadAllText(file), warmup, $"ORT t{threads}"));
         }
         finally
         {

@@ -11,61 +11,73 @@ namespace ModelBuild.ModelBench;
 /// Each op is labelled by its MNN type (convolutions also by kernel, stride and depthwise-ness, which decide
 /// the kernel used). The hook disables buffer sharing, so totals are a little above the plain benchmark.
 /// </summary>
-internal static class OursOpProfiler
+internal sealed class OursOpProfiler : IDisposable
 {
-    public static OpProfile Measure(ModelCase model, int threads, IsaLevel isa, int warmup, int runs)
+    private readonly NetT _net;
+    private readonly Dictionary<string, int> _producer = new(StringComparer.Ordinal);
+    private readonly long[] _ticks;
+    private readonly OursEngine _engine;
+    private bool _recording;
+    private long _last;
+    private long _total;
+    private int _runs;
+
+    public OursOpProfiler(ModelCase model, int threads, IsaLevel isa)
     {
-        var net = model.Net;
-        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < net.Oplists.Count; i++)
+        _net = model.Net;
+        for (int i = 0; i < _net.Oplists.Count; i++)
         {
-            foreach (int t in net.Oplists[i].OutputIndexes ?? [])
+            foreach (int t in _net.Oplists[i].OutputIndexes ?? [])
             {
-                if (t >= 0 && t < net.TensorName.Count)
+                if (t >= 0 && t < _net.TensorName.Count)
                 {
-                    producer[net.TensorName[t]] = i;
+                    _producer[_net.TensorName[t]] = i;
                 }
             }
         }
 
-        var ticks = new long[net.Oplists.Count];
-        bool recording = false;
-        long last = 0;
-        void Observe(string name, Tensor _)
+        _ticks = new long[_net.Oplists.Count];
+        _engine = new OursEngine(model, threads, isa, Observe);
+    }
+
+    /// <summary>One inference; <paramref name="record"/> false for warm-up.</summary>
+    public void RunOnce(bool record)
+    {
+        _recording = record;
+        long start = Stopwatch.GetTimestamp();
+        _last = start;
+        _engine.RunOnce();
+        if (record)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (recording && producer.TryGetValue(name, out int op))
-            {
-                ticks[op] += now - last;
-            }
-
-            last = now;
+            _total += Stopwatch.GetTimestamp() - start;
+            _runs++;
         }
+    }
 
-        using var engine = new OursEngine(model, threads, isa, Observe);
-        for (int w = 0; w < warmup; w++)
-        {
-            engine.RunOnce();
-        }
-
-        recording = true;
-        long total = 0;
-        for (int r = 0; r < runs; r++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            last = start;
-            engine.RunOnce();
-            total += Stopwatch.GetTimestamp() - start;
-        }
-
-        double toMs = 1000.0 / Stopwatch.Frequency / runs;
-        var ops = Enumerable.Range(0, net.Oplists.Count)
-            .Where(i => ticks[i] > 0)
-            .GroupBy(i => Label(net.Oplists[i]))
-            .Select(g => new OpStat(net.Oplists[g.First()].Type.ToString(), g.Key, g.Sum(i => ticks[i]) * toMs, g.Count()))
+    /// <summary>Per-op averages over the recorded runs.</summary>
+    public OpProfile Result()
+    {
+        double toMs = 1000.0 / Stopwatch.Frequency / Math.Max(1, _runs);
+        var ops = Enumerable.Range(0, _net.Oplists.Count)
+            .Where(i => _ticks[i] > 0)
+            .GroupBy(i => Label(_net.Oplists[i]))
+            .Select(g => new OpStat(_net.Oplists[g.First()].Type.ToString(), g.Key, g.Sum(i => _ticks[i]) * toMs, g.Count()))
             .OrderByDescending(o => o.Ms)
             .ToList();
-        return new OpProfile($"ours t{threads} {engine.Isa}", total * toMs, ops);
+        return new OpProfile(_engine.Label, _total * toMs, ops);
+    }
+
+    public void Dispose() => _engine.Dispose();
+
+    private void Observe(string name, Tensor tensor)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (_recording && _producer.TryGetValue(name, out int op))
+        {
+            _ticks[op] += now - _last;
+        }
+
+        _last = now;
     }
 
     /// <summary>MNN op type, plus kernel/stride for convolutions (the shape class decides which kernel runs).</summary>

@@ -104,8 +104,7 @@ var toProfile = options.Profile switch
 foreach (var m in toProfile)
 {
     Console.Error.WriteLine($"{m.Name}: per-op profile ...");
-    var ours = OursOpProfiler.Measure(m, 1, best, options.Warmup, options.ProfileRuns);
-    var ort = OrtOpProfiler.Measure(m, 1, options.Warmup, options.ProfileRuns, Path.Combine(Path.GetTempPath(), "modelbench-profiles"));
+    var (ours, ort) = OrtOpProfiler.MeasureBoth(m, 1, best, Math.Max(options.Warmup, 10), options.ProfileRuns, Path.Combine(Path.GetTempPath(), "modelbench-profiles"));
     ProfileReport.Write(report, m.Name, ours, ort);
 }
 

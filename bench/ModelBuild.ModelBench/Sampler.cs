@@ -28,13 +28,18 @@ internal sealed record TimingStats(int Count, double Median, double P90, double 
 /// </summary>
 internal static class Sampler
 {
+    private static readonly TimeSpan MinWarmup = TimeSpan.FromSeconds(2);
+
     /// <summary>
-    /// Runs <paramref name="warmup"/> untimed rounds, then timed rounds until <paramref name="iterations"/> rounds
+    /// Runs <paramref name="warmup"/> (or more, see below) untimed rounds, then timed rounds until <paramref name="iterations"/> rounds
     /// are done or <paramref name="budget"/> is spent (at least <paramref name="minIterations"/> rounds).
     /// </summary>
     public static TimingStats[] Measure(IReadOnlyList<IEngine> engines, int warmup, int iterations, int minIterations, TimeSpan budget)
     {
-        for (int w = 0; w < warmup; w++)
+        // At least `warmup` rounds and at least ~2 s (max 60 rounds): tiered JIT promotes methods after 30 calls
+        // plus a background delay, and a too-short warm-up times tier-0 code (seen: 3x slower on small models).
+        var warm = Stopwatch.StartNew();
+        for (int w = 0; w < warmup || (w < 60 && warm.Elapsed < MinWarmup); w++)
         {
             foreach (var e in engines)
             {
