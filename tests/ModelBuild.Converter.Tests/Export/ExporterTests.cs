@@ -75,6 +75,42 @@ public sealed class ExporterTests : OpTestBase
     }
 
     [TestMethod]
+    public void ResidualAddAndConcatOfFeatureMapsStayNc4hw4()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 1, 2, 5, 5)
+            .Initializer("w1", TestTensors.Random(1, [2L, 2, 3, 3]), 2, 2, 3, 3)
+            .Initializer("w2", TestTensors.Random(2, [2L, 2, 1, 1]), 2, 2, 1, 1)
+            .Initializer("w3", TestTensors.Random(3, [3L, 4, 1, 1]), 3, 4, 1, 1)
+            .Node("Conv", ["x", "w1"], ["a"], attrs: a => a.Ints("pads", 1, 1, 1, 1))
+            .Node("Conv", ["a", "w2"], ["b"])
+            .Node("Add", ["a", "b"], ["s"])
+            .Node("Concat", ["s", "a"], ["c"], attrs: a => a.Int("axis", 1))
+            .Node("Conv", ["c", "w3"], ["y"])
+            .Output("y", IrDataType.Float)
+            .Build();
+        var result = AssertMatchesOnnxRuntime(model);
+        Assert.AreEqual(2, result.Net.Oplists.Count(o => o.Type == OpType.ConvertTensor), Describe(result));
+    }
+
+    [TestMethod]
+    public void BroadcastingAddOfFeatureMapLeavesNc4hw4()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 1, 2, 4, 4)
+            .Initializer("w", TestTensors.Random(1, [2L, 2, 1, 1]), 2, 2, 1, 1)
+            .Initializer("bias", [1f, 2f], 2, 1, 1)
+            .Node("Conv", ["x", "w"], ["a"])
+            .Node("Add", ["a", "bias"], ["y"])
+            .Output("y", IrDataType.Float)
+            .Build();
+        var result = AssertMatchesOnnxRuntime(model);
+        var add = result.Net.Oplists.Single(o => o.Type == OpType.BinaryOp);
+        var producer = result.Net.Oplists.Single(o => o.OutputIndexes.Contains(add.InputIndexes[0]));
+        Assert.AreEqual(OpType.ConvertTensor, producer.Type, "a broadcasting BinaryOp reads NCHW");
+    }
+
+    [TestMethod]
     public void ConstantInputsBecomeInt32AndFloatConstOps()
     {
         var model = new OnnxModelBuilder(13)

@@ -23,9 +23,10 @@ internal static class MnnExporter
             EmitInput(ctx, graph.GetValue(name));
         }
 
+        var used = graph.Nodes.SelectMany(n => n.Inputs).Concat(graph.Outputs).ToHashSet(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
         {
-            EmitNode(ctx, node);
+            EmitNode(ctx, node, used);
         }
 
         var outputs = graph.Outputs.Select(ctx.ValueTensor).ToList();
@@ -74,7 +75,7 @@ internal static class MnnExporter
         ctx.AddOp(OpType.Input, value.Name, OpParameterUnion.FromInput(input), [], [index]);
     }
 
-    private static void EmitNode(ExportContext ctx, Node node)
+    private static void EmitNode(ExportContext ctx, Node node, HashSet<string> used)
     {
         ctx.Current = node;
         if (node.Domain is not ("" or "ai.onnx"))
@@ -99,13 +100,10 @@ internal static class MnnExporter
         // Every declared output must exist so later nodes and graph outputs can find it.
         foreach (var output in node.Outputs)
         {
-            if (output.Length > 0 && !ctx.TryGetTensor(output, out _) && IsUsed(ctx.Graph, output))
+            if (output.Length > 0 && !ctx.TryGetTensor(output, out _) && used.Contains(output))
             {
                 throw ctx.UnsupportedAttribute(node, $"output '{output}' is used but this converter does not produce it");
             }
         }
     }
-
-    private static bool IsUsed(ModelGraph graph, string value) =>
-        graph.Outputs.Contains(value) || graph.Nodes.Any(n => n.Inputs.Contains(value));
 }
