@@ -69,4 +69,27 @@ public sealed class ReduceOpTests : OpTestBase
             .Output("y", IrDataType.Int64).Build();
         AssertMatchesOnnxRuntime(model);
     }
+
+    [TestMethod]
+    [DataRow("ArgMax", 1L, 1L)]
+    [DataRow("ArgMin", -1L, 0L)]
+    public void ArgMaxMinSelectLastIndex(string op, long axis, long keepDims)
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 2, 4, 3)
+            .Node(op, ["x"], ["y"], attrs: a => a.Int("axis", axis).Int("keepdims", keepDims).Int("select_last_index", 1))
+            .Output("y", IrDataType.Int64).Build();
+        var data = Enumerable.Range(0, 24).Select(i => (float)((i * 7) % 3)).ToArray(); // many ties
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (data, new long[] { 2, 4, 3 }) });
+    }
+
+    [TestMethod]
+    public void ArgMaxSelectLastIndexSymbolicShape()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 2, "N")
+            .Node("ArgMax", ["x"], ["y"], attrs: a => a.Int("axis", 1).Int("select_last_index", 1))
+            .Output("y", IrDataType.Int64).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (new float[] { 1, 3, 3, 0, 2, 2, 1, 2 }, new long[] { 2, 4 }) });
+    }
 }

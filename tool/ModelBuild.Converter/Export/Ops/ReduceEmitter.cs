@@ -147,22 +147,44 @@ internal static class ReduceEmitter
 
     private static void Arg(ExportContext ctx, Node n, OpType type)
     {
-        if (n.GetInt("select_last_index", 0) != 0)
-        {
-            throw ctx.UnsupportedAttribute(n, "select_last_index=1");
-        }
-
         var rank = ctx.RequireRank(n, 0, "resolve the axis");
         var axis = ctx.NormalizeAxis(n, n.GetInt("axis", 0), rank);
         var param = OpParameterUnion.FromArgMax(new ArgMaxT { Axis = axis, TopK = 1, OutMaxVal = 0 });
-        if (!KeepDims(n))
+        var name = n.Out0();
+        var lastIndex = n.GetInt("select_last_index", 0) != 0;
+        var keep = KeepDims(n);
+        var x = ctx.In(n, 0);
+
+        if (!lastIndex)
         {
-            ctx.Final(n, type, param, ctx.In(n, 0));
+            if (!keep)
+            {
+                ctx.Final(n, type, param, x);
+                return;
+            }
+
+            var reduced = ctx.AddTemp(type, name + "/not_keepdim", param, x);
+            ctx.Final(n, OpType.Unsqueeze, MnnParams.Squeeze([axis]), reduced);
             return;
         }
 
-        var name = n.Out0();
-        var reduced = ctx.AddTemp(type, name + "/not_keepdim", param, ctx.In(n, 0));
-        ctx.Final(n, OpType.Unsqueeze, MnnParams.Squeeze([axis]), reduced);
+        // Last occurrence: first occurrence in the reversed axis, mapped back as (n - 1) - index.
+        var reversed = ctx.AddTemp(OpType.StridedSlice, name + "/reversed", MnnParams.OnnxStridedSlice(), x,
+            ctx.ConstInts(name + "/rev_start", [-1], 1), ctx.ConstInts(name + "/rev_end", [int.MinValue], 1),
+            ctx.ConstInts(name + "/rev_axis", [axis], 1), ctx.ConstInts(name + "/rev_step", [-1], 1));
+        var index = ctx.AddTemp(type, name + "/reversed_index", param, reversed);
+        var last = ctx.StaticShapeOf(n.Inputs[0]) is { } shape
+            ? ctx.ConstInts(name + "/last", [checked((int)shape[axis] - 1)])
+            : ctx.Binary(name + "/last", BinaryOpOperation.SUB,
+                ctx.AddTemp(OpType.GatherV2, name + "/dim", MnnParams.GatherV2(), ctx.Shape(name + "/shape", x), ctx.ConstInts(name + "/dim_index", [axis]), ctx.ConstInts(name + "/zero", [0])),
+                ctx.ConstInts(name + "/one", [1]));
+        if (!keep)
+        {
+            ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.SUB), last, index);
+            return;
+        }
+
+        var flipped = ctx.Binary(name + "/flipped", BinaryOpOperation.SUB, last, index);
+        ctx.Final(n, OpType.Unsqueeze, MnnParams.Squeeze([axis]), flipped);
     }
 }
