@@ -86,7 +86,16 @@ internal static class MnnExporter
 
         var emit = OpEmitterRegistry.Find(node.OpType, ctx.Opset) ?? throw ctx.UnsupportedOp(node);
         var usedBefore = node.DefaultsUsed.ToHashSet(StringComparer.Ordinal);
-        emit(ctx, node);
+        try
+        {
+            emit(ctx, node);
+        }
+        catch (Exception e) when (e is OverflowException or IndexOutOfRangeException or ArgumentException or InvalidCastException or NullReferenceException)
+        {
+            // Malformed attributes or shapes (absurd sizes, wrong ranks) must surface as a user error, not a crash.
+            throw new ModelBuildException(ErrorCodes.OnnxInvalidAttribute,
+                $"invalid operator {node.OpType} (opset {ctx.Opset}) {ctx.Where(node)}: {e.Message}", e);
+        }
 
         foreach (var name in s_numericDefaults)
         {
