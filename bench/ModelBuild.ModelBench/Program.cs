@@ -33,7 +33,7 @@ var report = new Report();
 int cores = Environment.ProcessorCount;
 var best = KernelIsa.Default;
 report.Line($"Processor count {cores}, ours at ISA {best} (best available), ORT {typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version}. "
-    + $"Per comparison: {options.Warmup} warm-up rounds, up to {options.Iterations} timed rounds (at least {options.MinIterations}, budget {options.Budget.TotalSeconds:F0} s), engines interleaved round-robin.");
+    + $"Per comparison: at least {options.Warmup} warm-up rounds and 2 s of warm-up, up to {options.Iterations} timed rounds (at least {options.MinIterations}, budget {options.Budget.TotalSeconds:F0} s), engines interleaved round-robin.");
 report.Line();
 
 // 1. Every model × thread setting: ORT and ours interleaved.
