@@ -31,4 +31,15 @@ public sealed class SoftmaxOpTests : OpTestBase
         var model = OpModels.Unary("LogSoftmax", [1, 4]);
         AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (new float[] { 1000f, 0f, -1000f, 999f }, new long[] { 1, 4 }) });
     }
+
+    [TestMethod]
+    [DataRow(-1L)]
+    [DataRow(0L)]
+    [DataRow(1L)]
+    public void HardmaxWithTies(long axis)
+    {
+        var model = OpModels.Unary("Hardmax", [3, 4, 2], 13, a => a.Int("axis", axis));
+        var data = Enumerable.Range(0, 24).Select(i => (float)((i * 5) % 4)).ToArray();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (data, new long[] { 3, 4, 2 }) });
+    }
 }

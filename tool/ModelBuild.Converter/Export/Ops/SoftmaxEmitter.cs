@@ -14,6 +14,23 @@ internal static class SoftmaxEmitter
     {
         t.Add("Softmax", (ctx, n) => Emit(ctx, n, log: false));
         t.Add("LogSoftmax", (ctx, n) => Emit(ctx, n, log: true));
+        t.Add("Hardmax", 13, int.MaxValue, Hardmax);
+    }
+
+    /// <summary>Hardmax (opset 13+): 1 where the index along the axis equals the (first) ArgMax, else 0.</summary>
+    private static void Hardmax(ExportContext ctx, Node n)
+    {
+        var rank = ctx.RequireRank(n, 0, "resolve the axis");
+        var axis = ctx.NormalizeAxis(n, n.GetInt("axis", -1), rank);
+        var dim = ctx.RequireStaticShape(n, 0, "enumerate the axis")[axis];
+        var name = n.Out0();
+        var x = ctx.In(n, 0);
+        var argmax = ctx.AddTemp(OpType.ArgMax, name + "/argmax", OpParameterUnion.FromArgMax(new ArgMaxT { Axis = axis, TopK = 1 }), x);
+        var index = ctx.Unsqueeze(name + "/argmax_keep", argmax, axis);
+        int[] iotaShape = [.. Enumerable.Range(0, rank).Select(i => i == axis ? checked((int)dim) : 1)];
+        var iota = ctx.ConstInts(name + "/iota", [.. Enumerable.Range(0, checked((int)dim))], iotaShape);
+        var hit = ctx.Binary(name + "/hit", BinaryOpOperation.EQUAL, iota, index);
+        ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = Runtime.Format.Schema.DataType.DT_INT32, DstT = Runtime.Format.Schema.DataType.DT_FLOAT }), hit);
     }
 
     private static void Emit(ExportContext ctx, Node n, bool log)
