@@ -111,6 +111,25 @@ public sealed class ExporterTests : OpTestBase
     }
 
     [TestMethod]
+    public void ShapeAndInterpOpsAreMarkedNchwAsUpstream()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, "N", 1, 2, 2)
+            .Initializer("scales", [1f, 1f, 2f, 2f], 4)
+            .Node("Resize", ["x", "", "scales"], ["r"], attrs: a => a.String("mode", "nearest"))
+            .Node("Shape", ["r"], ["y"])
+            .Output("y", IrDataType.Int64)
+            .Build();
+        var net = ModelConverter.Convert(SaveModel(model)).Net;
+        foreach (var op in net.Oplists.Where(o => o.Type is OpType.Shape or OpType.Interp))
+        {
+            Assert.AreEqual(MNN_DATA_FORMAT.NCHW, op.DefaultDimentionFormat, op.Type.ToString());
+        }
+
+        Assert.AreEqual(2, net.Oplists.Count(o => o.Type is OpType.Shape or OpType.Interp));
+    }
+
+    [TestMethod]
     public void ConstantInputsBecomeInt32AndFloatConstOps()
     {
         var model = new OnnxModelBuilder(13)

@@ -171,6 +171,13 @@ internal sealed class ExportContext
             InputIndexes = [.. inputs],
             OutputIndexes = [.. outputs],
         };
+
+        // Upstream marks these two NCHW (their output order / scale layout depends on it); others keep the default.
+        if (type is OpType.Shape or OpType.Interp)
+        {
+            op.DefaultDimentionFormat = MNN_DATA_FORMAT.NCHW;
+        }
+
         Ops.Add(op);
         return op;
     }
