@@ -27,7 +27,7 @@ internal static class CheckCommand
         var atol = new Option<string?>("--atol") { Description = "Absolute tolerance of the element-wise rule |y-r| <= atol + rtol*|r| (decides only when set).", HelpName = "X" };
         var rtol = new Option<string?>("--rtol") { Description = "Relative tolerance of the element-wise rule (decides only when set).", HelpName = "X" };
         var threshold = Many("--threshold", "OUTPUT:METRIC=VALUE", "Per-output limit; METRIC is max-rel-error, min-cosine, atol or rtol (repeatable).");
-        var isa = Many("--isa", "LIST", "ISA columns: scalar,128,256,512,arm64 (default: every level this CPU runs; arm64 when qemu and an arm64 build exist).");
+        var isa = Many("--isa", "LIST", "ISA columns: scalar,128,256,512,arm64 (default: the native level only; e.g. --isa all,arm64 for the cross-ISA matrix).");
         var report = new Option<string?>("--report") { Description = "Write PATH.json and PATH.html.", HelpName = "PATH" };
         var saveInputs = new Option<string?>("--save-inputs") { Description = "Save the samples as test_data_set_K/input_J.pb folders.", HelpName = "DIR" };
         var strict = new Option<bool>("--strict") { Description = "Ill-conditioned samples (normalization with ~zero variance) fail instead of being excluded." };
