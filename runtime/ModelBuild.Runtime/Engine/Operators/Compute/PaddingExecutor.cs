@@ -106,12 +106,31 @@ internal sealed class PaddingExecutor : OperatorExecutor
             stride *= inShape[i];
         }
 
-        var index = new int[rank];
-        for (int o = 0; o < total; o++)
+        if (total == 0)
         {
-            int offset = 0;
+            return;
+        }
+
+        // Row by row: the outer indices decide once per row whether it is padding or which source row it reads;
+        // the innermost axis copies its interior as one block and maps only the border columns.
+        int last = rank - 1;
+        int wOut = outShape[last];
+        int before = _before[last];
+        var map = new int[wOut];
+        for (int j = 0; j < wOut; j++)
+        {
+            map[j] = Source(j - before, inShape[last]);
+        }
+
+        int lo = Math.Clamp(before, 0, wOut);
+        int hi = Math.Clamp(before + inShape[last], lo, wOut);
+        int rows = total / wOut;
+        var index = new int[rank];
+        for (int r = 0; r < rows; r++)
+        {
+            int rowOffset = 0;
             bool inside = true;
-            for (int i = 0; i < rank; i++)
+            for (int i = 0; i < last; i++)
             {
                 int j = Source(index[i] - _before[i], inShape[i]);
                 if (j < 0)
@@ -120,11 +139,33 @@ internal sealed class PaddingExecutor : OperatorExecutor
                     break;
                 }
 
-                offset += j * inStride[i];
+                rowOffset += j * inStride[i];
             }
 
-            dst[o] = inside ? src[offset] : value;
-            for (int i = rank - 1; i >= 0; i--)
+            var row = dst.AsSpan(r * wOut, wOut);
+            if (!inside)
+            {
+                row.Fill(value);
+            }
+            else
+            {
+                for (int j = 0; j < lo; j++)
+                {
+                    row[j] = map[j] < 0 ? value : src[rowOffset + map[j]];
+                }
+
+                if (hi > lo)
+                {
+                    src.AsSpan(rowOffset + lo - before, hi - lo).CopyTo(row[lo..]);
+                }
+
+                for (int j = hi; j < wOut; j++)
+                {
+                    row[j] = map[j] < 0 ? value : src[rowOffset + map[j]];
+                }
+            }
+
+            for (int i = last - 1; i >= 0; i--)
             {
                 if (++index[i] < outShape[i])
                 {
