@@ -40,6 +40,19 @@ internal static class MnnModelWriter
     /// </summary>
     public static void WriteFileAtomic(NetT net, string path)
     {
+        ArgumentNullException.ThrowIfNull(net);
+        WriteFileAtomic(() => Serialize(net), path);
+    }
+
+    /// <summary>Writes already serialized model bytes atomically, as <see cref="WriteFileAtomic(NetT, string)"/>.</summary>
+    public static void WriteFileAtomic(byte[] bytes, string path)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        WriteFileAtomic(() => bytes, path);
+    }
+
+    private static void WriteFileAtomic(Func<byte[]> serialize, string path)
+    {
         ArgumentNullException.ThrowIfNull(path);
         string full;
         try
@@ -54,7 +67,7 @@ internal static class MnnModelWriter
         string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            byte[] bytes = Serialize(net);
+            byte[] bytes = serialize();
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(bytes);

@@ -1,15 +1,17 @@
 using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format;
 using ModelBuild.Runtime.Format.Schema;
 
 namespace ModelBuild.Converter.Conversion;
 
-/// <summary>What a conversion produced: the MNN net, its serialized bytes, the IR it came from, and warnings.</summary>
+/// <summary>What a conversion produced: the MNN net, its serialized bytes (on demand), the IR it came from, and warnings.</summary>
 public sealed class ConversionResult
 {
-    internal ConversionResult(NetT net, byte[] bytes, ModelGraph graph, IReadOnlyList<ConversionWarning> warnings, IReadOnlyDictionary<string, string> tensorNames)
+    private byte[]? _bytes;
+
+    internal ConversionResult(NetT net, ModelGraph graph, IReadOnlyList<ConversionWarning> warnings, IReadOnlyDictionary<string, string> tensorNames)
     {
         Net = net;
-        Bytes = bytes;
         Graph = graph;
         Warnings = warnings;
         TensorNames = tensorNames;
@@ -17,8 +19,11 @@ public sealed class ConversionResult
 
     public NetT Net { get; }
 
-    /// <summary>The .mnn file content (FlatBuffers); identical for identical input and options.</summary>
-    public byte[] Bytes { get; }
+    /// <summary>
+    /// The .mnn file content (FlatBuffers); identical for identical input and options. Serialized from
+    /// <see cref="Net"/> on first access (the parity gate runs the net without ever needing the bytes).
+    /// </summary>
+    public byte[] Bytes => _bytes ??= MnnModelWriter.Serialize(Net);
 
     /// <summary>The optimized IR that was exported.</summary>
     public ModelGraph Graph { get; }

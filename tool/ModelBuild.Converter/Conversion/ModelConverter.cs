@@ -26,7 +26,7 @@ public static class ModelConverter
     {
         ArgumentNullException.ThrowIfNull(mnnPath);
         var result = Convert(onnxPath, options);
-        MnnModelWriter.WriteFileAtomic(result.Net, mnnPath);
+        MnnModelWriter.WriteFileAtomic(result.Bytes, mnnPath);
         return result;
     }
 
@@ -36,8 +36,7 @@ public static class ModelConverter
         PassPipeline.Run(graph);
         var ctx = new ExportContext(graph);
         var net = MnnExporter.Export(graph, ctx);
-        var bytes = MnnModelWriter.Serialize(net);
         var warnings = graph.Warnings.Concat(ctx.Warnings).ToList();
-        return new ConversionResult(net, bytes, graph, warnings, MnnExporter.NameTable(ctx));
+        return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx));
     }
 }

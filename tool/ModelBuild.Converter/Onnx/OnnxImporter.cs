@@ -152,11 +152,18 @@ public static class OnnxImporter
 
     private static void ApplyInputShapes(ModelGraph g, OnnxImportOptions? options, string sourcePath)
     {
-        if (options?.InputShapes is not { Count: > 0 } shapes)
+        if (options?.InputShapes is { Count: > 0 } shapes)
         {
-            return;
+            ApplyInputShapes(g, (IEnumerable<KeyValuePair<string, long[]>>)shapes, sourcePath);
         }
+    }
 
+    /// <summary>
+    /// Fixes the shapes of graph inputs on an imported graph (before any pass), as <see cref="OnnxImportOptions.InputShapes"/>
+    /// would have at import; MB1010-style errors for unknown inputs, rank or fixed-dimension conflicts.
+    /// </summary>
+    internal static void ApplyInputShapes(ModelGraph g, IEnumerable<KeyValuePair<string, long[]>> shapes, string sourcePath)
+    {
         foreach (var (name, dims) in shapes)
         {
             if (!g.Inputs.Contains(name))

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using ModelBuild.Converter.Graph;
 using ModelBuild.Converter.Onnx;
+using ModelBuild.Converter.Onnx.Proto;
 using ModelBuild.Converter.Parity.Candidate;
 using ModelBuild.Converter.Parity.CrossIsa;
 using ModelBuild.Converter.Parity.Inputs;
@@ -26,8 +28,35 @@ public static class ParityGate
     public static ParityResult Run(ParityOptions options, CandidateModel? candidate)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var started = Stopwatch.GetTimestamp();
+        var timings = new ParityTimings();
         Validate(options);
-        var graph = OnnxImporter.Load(options.OnnxPath, new OnnxImportOptions { InputShapes = new Dictionary<string, long[]>(options.InputShapes, StringComparer.Ordinal) });
+
+        // ONNX Runtime's set-up overlaps parsing, import and conversion: its whole plain session when the file
+        // allows (the reference then takes it over), else its first-use initialization
+        using var fileSession = ReferenceFileScan.CanStartEarly(options.OnnxPath) ? new PendingSession(OnnxReference.StartFromFile(options.OnnxPath, timings)) : null;
+        var ortInit = fileSession is null ? OnnxReference.InitializeRuntimeAsync() : Task.CompletedTask;
+        try
+        {
+            return Run(options, candidate, timings, started, fileSession);
+        }
+        finally
+        {
+            Quiet(ortInit);
+        }
+    }
+
+    private static ParityResult Run(ParityOptions options, CandidateModel? candidate, ParityTimings timings, long started, PendingSession? fileSession)
+    {
+        // Parsed and imported once: the guard, the input signatures and the in-memory conversion share the graph
+        // (the conversion's passes then modify it; localization re-imports), the reference keeps the parsed model
+        // only while it needs it. A model's weights are copied as few times as possible: each copy of a large
+        // model costs real time.
+        var importOptions = new OnnxImportOptions { InputShapes = new Dictionary<string, long[]>(options.InputShapes, StringComparer.Ordinal) };
+        var proto = timings.Measure("parse ONNX", () => OnnxModelLoader.Load(options.OnnxPath));
+        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(options.OnnxPath)) ?? ".";
+        ReuseFreedMemory();
+        var graph = timings.Measure("import ONNX", () => OnnxImporter.Import(proto, options.OnnxPath, baseDirectory, importOptions));
         var signatures = InputSignature.Resolve(graph, options.InputShapes);
         foreach (var name in options.Distributions.Keys.Where(n => !graph.Inputs.Contains(n)))
         {
@@ -35,15 +64,85 @@ public static class ParityGate
         }
 
         var isas = IsaPlan.Parse(options.Isas);
-        using var reference = new OnnxReference(options.OnnxPath);
+        using var reference = new OnnxReference(proto, options.OnnxPath, timings, fileSession?.Take());
+        proto = null!;
         foreach (var name in options.OutputThresholds.Keys.Where(n => !reference.Outputs.Contains(n)))
         {
             throw new ModelBuildException(ErrorCodes.UsageError, $"--threshold names '{name}', which is not an output of {options.OnnxPath} (outputs: {string.Join(", ", reference.Outputs)})");
         }
 
-        var userSamples = options.InputPaths.Count > 0 ? UserSampleLoader.Load(options.InputPaths, signatures, options.Image) : null;
-        candidate ??= CandidateModel.Create(options.OnnxPath, options.MnnPath, signatures);
+        var userSamples = options.InputPaths.Count > 0 ? timings.Measure("load samples", () => UserSampleLoader.Load(options.InputPaths, signatures, options.Image)) : null;
 
+        // The reference's session is built on a worker thread while this one converts: the two engines' set-up
+        // (and later their runs) are independent, and the gate's cost is dominated by them.
+        var guard = new DegenerateInputGuard(graph);
+        var watched = guard.WatchedValues.Where(reference.NodeOutputs.Contains).ToArray();
+        if (watched.Length == 0)
+        {
+            // the reference's one session loads from the file: the parsed weights are garbage before conversion
+            reference.ReleaseModel();
+            ReuseFreedMemory();
+        }
+
+        var warmup = Task.Run(() =>
+        {
+            reference.Prepare(watched);
+            reference.ReleaseModel();
+        });
+        var ownsCandidate = candidate is null;
+        var graphConverted = false;
+        ModelGraph PristineGraph() => graphConverted ? OnnxImporter.Load(options.OnnxPath, importOptions) : graph;
+        try
+        {
+            candidate ??= timings.Measure(options.MnnPath is null ? "convert" : "load .mnn", () => CandidateModel.Create(
+                () =>
+                {
+                    graphConverted = true;
+                    return graph;
+                },
+                options.OnnxPath,
+                options.MnnPath,
+                signatures));
+            candidate.Timings = timings;
+            return Run(options, candidate, PristineGraph, signatures, isas, reference, guard, watched, warmup, userSamples, timings, started);
+        }
+        finally
+        {
+            // never leave a worker touching the reference after it is disposed; its own failure, if any, has
+            // already surfaced through the runs (or matters less than the exception on its way out)
+            Quiet(warmup);
+            if (candidate is not null)
+            {
+                candidate.Timings = null;
+                if (ownsCandidate)
+                {
+                    candidate.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Collects a model-sized buffer that just died (the file's bytes, the parsed weights) so the next model-sized
+    /// allocations reuse its pages: first-touching fresh memory is what dominates a large model's check on
+    /// virtual machines with costly page faults (ResNet-18: ~150 ms per copy of its 45 MB of weights).
+    /// </summary>
+    private static void ReuseFreedMemory() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+
+    private static void Quiet(Task task)
+    {
+        try
+        {
+            task.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
+    }
+
+    private static ParityResult Run(ParityOptions options, CandidateModel candidate, Func<ModelGraph> pristineGraph, IReadOnlyList<InputSignature> signatures, List<IsaRequest> isas,
+        OnnxReference reference, DegenerateInputGuard guard, string[] watched, Task warmup, List<ParitySample>? userSamples, ParityTimings timings, long started)
+    {
         var result = new ParityResult
         {
             OnnxPath = options.OnnxPath,
@@ -52,6 +151,7 @@ public static class ParityGate
             Seed = options.Seed,
             Strict = options.Strict,
             Thresholds = options.Thresholds,
+            Timings = timings,
         };
         foreach (var o in reference.Outputs)
         {
@@ -65,9 +165,9 @@ public static class ParityGate
 
         var primary = PrimaryLevel(isas);
         result.PrimaryIsa = IsaPlan.Name(primary);
-        var run = new GateRun(options, graph, reference, candidate, result, primary);
+        var run = new GateRun(options, pristineGraph, reference, candidate, result, primary, guard, watched, warmup);
 
-        var samples = userSamples ?? Enumerable.Range(0, options.Samples).Select(i => SampleGenerator.Generate(signatures, options.Distributions, options.Seed, i)).ToList();
+        var samples = userSamples ?? timings.Measure("generate samples", () => Enumerable.Range(0, options.Samples).Select(i => SampleGenerator.Generate(signatures, options.Distributions, options.Seed, i)).ToList());
         var judged = run.Evaluate(samples);
         if (judged.Count == 0 && samples.Count > 0 && !options.Strict)
         {
@@ -84,18 +184,20 @@ public static class ParityGate
             result.Error(ErrorCodes.ParityDegenerateInput, "no well-conditioned sample could be found: every sample drives a normalization to zero variance, so parity cannot be judged; declare realistic inputs with --inputs or --input-dist");
         }
 
-        run.RunIsaMatrix(isas, judged);
+        timings.Measure("ISA matrix", () => run.RunIsaMatrix(isas, judged));
         if (options.Localize)
         {
-            run.LocalizeFirstFailure(judged);
+            timings.Measure("localization", () => run.LocalizeFirstFailure(judged));
         }
 
         result.Verdict = result.Errors.Any() ? ParityVerdict.Failed : result.Warnings.Any() ? ParityVerdict.PassedWithWarnings : ParityVerdict.Passed;
         if (options.SaveInputsDirectory is not null)
         {
-            SampleWriter.Save(options.SaveInputsDirectory, run.AllSamples, signatures);
+            timings.Measure("save inputs", () => SampleWriter.Save(options.SaveInputsDirectory, run.AllSamples, signatures));
         }
 
+        // the report carries the timings up to here; writing it is the only phase it cannot include
+        timings.TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (options.ReportPath is not null)
         {
             ReportWriter.Write(options.ReportPath, result);
@@ -140,36 +242,74 @@ public static class ParityGate
     }
 
     /// <summary>State shared by the steps of one gate run.</summary>
-    private sealed class GateRun(ParityOptions options, ModelGraph graph, OnnxReference reference, CandidateModel candidate, ParityResult result, IsaLevel primary)
+    private sealed class GateRun(ParityOptions options, Func<ModelGraph> pristineGraph, OnnxReference reference, CandidateModel candidate, ParityResult result, IsaLevel primary,
+        DegenerateInputGuard guard, string[] watched, Task warmup)
     {
-        private readonly DegenerateInputGuard _guard = new(graph);
         private readonly Dictionary<string, Dictionary<string, TensorData>> _referenceOutputs = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Dictionary<string, TensorData>> _primaryOutputs = new(StringComparer.Ordinal);
 
         public List<ParitySample> AllSamples { get; } = [];
 
-        /// <summary>Runs both sides on each sample; returns the samples that decide the verdict.</summary>
+        /// <summary>
+        /// Runs both sides on each sample (the reference on a worker thread, ours on this one: they share nothing)
+        /// and judges them in sample order; returns the samples that decide the verdict.
+        /// </summary>
         public List<ParitySample> Evaluate(IReadOnlyList<ParitySample> samples)
         {
-            var judged = new List<ParitySample>();
+            var batch = new List<ParitySample>();
             foreach (var sample in samples)
             {
                 var id = UniqueId(sample.Id);
                 var s = id == sample.Id ? sample : new ParitySample { Id = id, Origin = sample.Origin, Generated = sample.Generated, Inputs = sample.Inputs };
                 AllSamples.Add(s);
-                if (EvaluateOne(s))
+                batch.Add(s);
+            }
+
+            var referenceRuns = Task.Run(() =>
+            {
+                warmup.GetAwaiter().GetResult();
+                return batch.Select(s => reference.Run(s, watched)).ToList();
+            });
+            List<(Dictionary<string, TensorData>? Outputs, ModelBuildException? Error)> ours;
+            try
+            {
+                ours = batch.Select(RunCandidate).ToList();
+            }
+            catch
+            {
+                Quiet(referenceRuns);
+                throw;
+            }
+
+            var theirs = referenceRuns.GetAwaiter().GetResult();
+            var judged = new List<ParitySample>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (EvaluateOne(batch[i], theirs[i], ours[i].Outputs, ours[i].Error))
                 {
-                    judged.Add(s);
+                    judged.Add(batch[i]);
                 }
             }
 
             return judged;
         }
 
+        private (Dictionary<string, TensorData>? Outputs, ModelBuildException? Error) RunCandidate(ParitySample sample)
+        {
+            try
+            {
+                return (candidate.Run(sample, primary, reference.Outputs), null);
+            }
+            catch (ModelBuildException e)
+            {
+                return (null, e);
+            }
+        }
+
         private string UniqueId(string id)
         {
             var unique = id;
-            for (var k = 2; result.Samples.Any(s => s.Id == unique); k++)
+            for (var k = 2; AllSamples.Any(s => s.Id == unique); k++)
             {
                 unique = $"{id}-{k}";
             }
@@ -177,11 +317,9 @@ public static class ParityGate
             return unique;
         }
 
-        private bool EvaluateOne(ParitySample sample)
+        private bool EvaluateOne(ParitySample sample, Dictionary<string, TensorData> refOut, Dictionary<string, TensorData>? candidateOut, ModelBuildException? candidateError)
         {
-            var watched = _guard.WatchedValues.Where(reference.NodeOutputs.Contains).ToArray();
-            var refOut = reference.Run(sample, watched);
-            var findings = _guard.Check(name => refOut.GetValueOrDefault(name) ?? sample.Inputs.GetValueOrDefault(name));
+            var findings = guard.Check(name => refOut.GetValueOrDefault(name) ?? sample.Inputs.GetValueOrDefault(name));
             var sr = new SampleResult
             {
                 Id = sample.Id,
@@ -210,13 +348,9 @@ public static class ParityGate
 
             var outputs = reference.Outputs.Where(refOut.ContainsKey).ToArray();
             _referenceOutputs[sample.Id] = outputs.ToDictionary(o => o, o => refOut[o], StringComparer.Ordinal);
-            Dictionary<string, TensorData> got;
-            try
+            if (candidateOut is null)
             {
-                got = candidate.Run(sample, primary, outputs);
-            }
-            catch (ModelBuildException e)
-            {
+                var e = candidateError!;
                 sr.CandidateError = $"{e.Code}: {e.Message}";
                 sr.Judged = findings.Count == 0;
                 if (sr.Judged || options.Strict)
@@ -227,6 +361,7 @@ public static class ParityGate
                 return sr.Judged;
             }
 
+            var got = candidateOut;
             _primaryOutputs[sample.Id] = got;
             foreach (var o in outputs)
             {
@@ -417,9 +552,9 @@ public static class ParityGate
                     continue;
                 }
 
-                var localizer = new DivergenceLocalizer(graph, reference, candidate, result.OutputThresholds[failed.Output]);
                 try
                 {
+                    var localizer = new DivergenceLocalizer(pristineGraph(), reference, candidate, result.OutputThresholds[failed.Output]);
                     result.Localization = localizer.Localize(sample, failed.Output, primary);
                 }
                 catch (ModelBuildException e)

@@ -51,6 +51,9 @@ public sealed class ParityResult
 
     public ParityVerdict Verdict { get; set; }
 
+    /// <summary>Where the gate's time went (informational).</summary>
+    public ParityTimings Timings { get; init; } = new();
+
     public bool Passed => Verdict != ParityVerdict.Failed;
 
     /// <summary>Process exit code: 0 passed, 1 parity failed.</summary>

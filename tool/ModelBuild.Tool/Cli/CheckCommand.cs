@@ -37,11 +37,12 @@ internal static class CheckCommand
         var mean = new Option<string?>("--image-mean") { Description = "Image samples: per-channel mean subtracted after scaling (R,G,B or one value).", HelpName = "M" };
         var std = new Option<string?>("--image-std") { Description = "Image samples: per-channel divisor after the mean (R,G,B or one value).", HelpName = "S" };
         var noLocalize = new Option<bool>("--no-localize") { Description = "Skip locating the first diverging node when an output fails." };
+        var timings = new Option<bool>("--timings") { Description = "Print where the check's time went (parse, convert, sessions, runs per engine)." };
 
         var command = new Command("check", "Check that the converted model agrees with ONNX Runtime on representative inputs (parity gate).")
         {
             model, mnn, inputs, samples, seed, dist, shapes, maxRel, minCos, atol, rtol, threshold, isa, report, saveInputs, strict,
-            bgr, nhwc, scale, mean, std, noLocalize,
+            bgr, nhwc, scale, mean, std, noLocalize, timings,
         };
         command.SetAction(parse =>
         {
@@ -94,6 +95,10 @@ internal static class CheckCommand
                 };
                 var result = ParityGate.Run(options);
                 ConsoleSummary.Write(result, console.Out, console.Error);
+                if (parse.GetValue(timings))
+                {
+                    ConsoleSummary.WriteTimings(result.Timings, console.Out);
+                }
                 if (options.ReportPath is not null)
                 {
                     console.Out.WriteLine($"report: {options.ReportPath}.json, {options.ReportPath}.html");

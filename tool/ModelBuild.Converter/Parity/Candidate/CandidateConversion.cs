@@ -1,5 +1,6 @@
 using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Onnx;
 using ModelBuild.Runtime.Format.Schema;
 
 namespace ModelBuild.Converter.Parity.Candidate;
@@ -10,9 +11,11 @@ namespace ModelBuild.Converter.Parity.Candidate;
 /// </summary>
 internal static class CandidateConversion
 {
-    public static (NetT Net, IReadOnlyDictionary<string, string> Names, IReadOnlyList<ConversionWarning> Warnings) Convert(string onnxPath, IDictionary<string, long[]> inputShapes)
+    /// <summary>Fixes the inputs to the check's shapes and converts <paramref name="imported"/> (which the passes modify).</summary>
+    public static (NetT Net, IReadOnlyDictionary<string, string> Names, IReadOnlyList<ConversionWarning> Warnings) Convert(ModelGraph imported, IDictionary<string, long[]> inputShapes)
     {
-        var result = ModelConverter.Convert(onnxPath, new ConversionOptions { InputShapes = new Dictionary<string, long[]>(inputShapes, StringComparer.Ordinal) });
+        OnnxImporter.ApplyInputShapes(imported, new Dictionary<string, long[]>(inputShapes, StringComparer.Ordinal), imported.SourcePath);
+        var result = ModelConverter.ConvertGraph(imported);
         return (result.Net, result.TensorNames, result.Warnings);
     }
 }

@@ -1,5 +1,6 @@
 using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Onnx;
 using ModelBuild.Converter.Parity.Inputs;
 using ModelBuild.Runtime;
 using ModelBuild.Runtime.Format.Schema;
@@ -10,10 +11,14 @@ namespace ModelBuild.Converter.Parity.Candidate;
 /// <summary>
 /// The model under test: a <c>.mnn</c> file, or the ONNX model converted in memory, run in our runtime. Knows
 /// which MNN tensor carries each ONNX value (the converter's name table; for a given file, names equal to
-/// ONNX names) so intermediates can be compared with the reference.
+/// ONNX names) so intermediates can be compared with the reference. Sessions without a tensor observer are kept
+/// per ISA level and reused across samples (creating one builds every executor and packs weights); the gate
+/// releases them when it ends (<see cref="Dispose"/>; the model stays usable and re-creates them on demand).
 /// </summary>
-public sealed class CandidateModel
+public sealed class CandidateModel : IDisposable
 {
+    private readonly Dictionary<IsaLevel, InferenceSession> _sessions = [];
+
     private CandidateModel(MnnModel model, IReadOnlyDictionary<string, string> names, string origin, IReadOnlyList<ConversionWarning> warnings, NetT? net)
     {
         Model = model;
@@ -33,11 +38,21 @@ public sealed class CandidateModel
 
     public IReadOnlyList<ConversionWarning> Warnings { get; }
 
+    /// <summary>When set, receives session-creation and run times (the gate sets it for its timings).</summary>
+    public ParityTimings? Timings { get; set; }
+
     /// <summary>The converted net when converted in memory (tests inject faults into it before building a model).</summary>
     public NetT? Net { get; }
 
     /// <summary>Loads <paramref name="mnnPath"/>, or converts <paramref name="onnxPath"/> with the check's input shapes.</summary>
-    public static CandidateModel Create(string onnxPath, string? mnnPath, IReadOnlyList<InputSignature> inputs)
+    public static CandidateModel Create(string onnxPath, string? mnnPath, IReadOnlyList<InputSignature> inputs) =>
+        Create(() => OnnxImporter.Load(onnxPath), onnxPath, mnnPath, inputs);
+
+    /// <summary>
+    /// Like <see cref="Create(string, string?, IReadOnlyList{InputSignature})"/> converting a graph the caller
+    /// already imported (the gate imports once); the conversion's passes modify that graph.
+    /// </summary>
+    public static CandidateModel Create(Func<ModelGraph> imported, string onnxPath, string? mnnPath, IReadOnlyList<InputSignature> inputs)
     {
         if (mnnPath is not null)
         {
@@ -45,7 +60,7 @@ public sealed class CandidateModel
             return new CandidateModel(model, IdentityNames(model), mnnPath, [], null);
         }
 
-        var (net, names, warnings) = CandidateConversion.Convert(onnxPath, inputs.ToDictionary(i => i.Name, i => i.Shape, StringComparer.Ordinal));
+        var (net, names, warnings) = CandidateConversion.Convert(imported(), inputs.ToDictionary(i => i.Name, i => i.Shape, StringComparer.Ordinal));
         return FromNet(net, names, $"converted from {onnxPath}", warnings);
     }
 
@@ -56,6 +71,30 @@ public sealed class CandidateModel
         var present = new HashSet<string>(model.Graph.TensorNames, StringComparer.Ordinal);
         var filtered = names.Where(kv => present.Contains(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return new CandidateModel(model, filtered, origin, warnings ?? [], net);
+    }
+
+    /// <summary>Releases the cached sessions (the model itself stays usable).</summary>
+    public void Dispose()
+    {
+        foreach (var s in _sessions.Values)
+        {
+            s.Dispose();
+        }
+
+        _sessions.Clear();
+    }
+
+    private InferenceSession SessionFor(IsaLevel isa)
+    {
+        if (!_sessions.TryGetValue(isa, out var session))
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            session = new InferenceSession(Model, new SessionOptions { Isa = isa, Threads = 1 });
+            Timings?.Add("candidate: create session", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _sessions[isa] = session;
+        }
+
+        return session;
     }
 
     private static Dictionary<string, string> IdentityNames(MnnModel model) =>
@@ -77,19 +116,26 @@ public sealed class CandidateModel
         }
 
         var captured = new Dictionary<string, TensorData>(StringComparer.Ordinal);
-        var options = new SessionOptions { Isa = isa, Threads = 1 };
+        InferenceSession? observed = null;
         if (byMnn.Count > 0)
         {
-            options.TensorObserver = (name, tensor) =>
+            // the observer belongs to the session, so a watching run gets a session of its own
+            observed = new InferenceSession(Model, new SessionOptions
             {
-                if (byMnn.TryGetValue(name, out var onnx))
+                Isa = isa,
+                Threads = 1,
+                TensorObserver = (name, tensor) =>
                 {
-                    captured[onnx] = TensorBridge.ToIr(tensor, null, name);
-                }
-            };
+                    if (byMnn.TryGetValue(name, out var onnx))
+                    {
+                        captured[onnx] = TensorBridge.ToIr(tensor, null, name);
+                    }
+                },
+            });
         }
 
-        using var session = new InferenceSession(Model, options);
+        using var owned = observed;
+        var session = observed ?? SessionFor(isa);
         var feeds = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, data) in sample.Inputs)
         {
@@ -97,7 +143,9 @@ public sealed class CandidateModel
         }
 
         var wanted = onnxOutputs.Select(o => TensorNames.TryGetValue(o, out var m) ? m : o).ToArray();
+        var runStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var results = session.Run(feeds, wanted);
+        Timings?.Add(observed is null ? "candidate: run" : "candidate: run (observed)", System.Diagnostics.Stopwatch.GetElapsedTime(runStarted).TotalMilliseconds);
         var map = new Dictionary<string, TensorData>(captured, StringComparer.Ordinal);
         for (var i = 0; i < onnxOutputs.Count; i++)
         {

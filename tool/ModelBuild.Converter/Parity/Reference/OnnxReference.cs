@@ -11,22 +11,67 @@ namespace ModelBuild.Converter.Parity.Reference;
 /// <summary>
 /// The reference: the ONNX model in ONNX Runtime (CPU, all graph optimizations, one thread, sequential) so
 /// results are reproducible. Intermediate values are read by appending them as graph outputs to a copy of the
-/// model; one ORT session is kept per distinct set of extra outputs.
+/// model; one ORT session is kept per distinct set of extra outputs. Not thread-safe: one caller at a time.
 /// </summary>
 public sealed class OnnxReference : IDisposable
 {
-    private readonly ModelProto _model;
     private readonly string _path;
+    private ModelProto? _model;
     private readonly Dictionary<string, InferenceSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ParityTimings? _timings;
+    private readonly bool _inlined;
+    private Task<InferenceSession>? _fileSession;
 
     public OnnxReference(string onnxPath)
+        : this(OnnxModelLoader.Load(onnxPath), onnxPath)
     {
+    }
+
+    /// <summary>
+    /// Uses an already parsed model (not modified: a model with external data is copied before its initializers
+    /// are inlined). <paramref name="timings"/>, when given, receives session-creation and run times;
+    /// <paramref name="fileSession"/> is a plain session already being created (<see cref="StartFromFile"/>),
+    /// owned by this instance from now on.
+    /// </summary>
+    public OnnxReference(ModelProto model, string onnxPath, ParityTimings? timings = null, Task<InferenceSession>? fileSession = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         _path = onnxPath;
-        _model = OnnxModelLoader.Load(onnxPath);
+        _timings = timings;
+        _fileSession = fileSession;
+        _inlined = model.Graph is not null && model.Graph.Initializer.Any(ExternalData.IsExternal);
+        _model = _inlined ? model.Clone() : model;
         InlineExternalData(_model, Path.GetDirectoryName(Path.GetFullPath(onnxPath)) ?? ".", onnxPath);
-        Outputs = _model.Graph.Output.Select(o => o.Name).ToArray();
+        Outputs = _model.Graph!.Output.Select(o => o.Name).ToArray();
         NodeOutputs = new HashSet<string>(_model.Graph.Node.SelectMany(n => n.Output).Where(o => o.Length > 0), StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Lets go of the parsed model (its weights can be as large as the model file) once the sessions the caller
+    /// needs exist; a later session with other extra outputs (localization) parses the file again.
+    /// </summary>
+    public void ReleaseModel() => _model = null;
+
+    private ModelProto Model
+    {
+        get
+        {
+            if (_model is null)
+            {
+                var model = OnnxModelLoader.Load(_path);
+                InlineExternalData(model, Path.GetDirectoryName(Path.GetFullPath(_path)) ?? ".", _path);
+                _model = model;
+            }
+
+            return _model;
+        }
+    }
+
+    /// <summary>
+    /// Starts ONNX Runtime's one-time process initialization (native library, environment, API binding: most of
+    /// a second on first use) so it can overlap other work; idempotent and thread-safe.
+    /// </summary>
+    public static Task InitializeRuntimeAsync() => Task.Run(() => OrtEnv.Instance());
 
     /// <summary>Graph output names in model order.</summary>
     public IReadOnlyList<string> Outputs { get; }
@@ -63,8 +108,10 @@ public sealed class OnnxReference : IDisposable
             }
 
             Runs++;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using var runOptions = new RunOptions();
             using var results = session.Run(runOptions, inputs, names);
+            _timings?.Add("reference: run", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var map = new Dictionary<string, TensorData>(StringComparer.Ordinal);
             var i = 0;
             foreach (var value in results)
@@ -91,8 +138,28 @@ public sealed class OnnxReference : IDisposable
         }
     }
 
+    /// <summary>
+    /// Creates the session <see cref="Run"/> will use for these extra outputs, so its cost can overlap other work
+    /// (the gate calls it on a worker thread while it converts). Calls on one instance must not overlap.
+    /// </summary>
+    public void Prepare(IReadOnlyCollection<string>? extraOutputs = null) =>
+        GetSession((extraOutputs ?? []).Where(e => !Outputs.Contains(e)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray());
+
     public void Dispose()
     {
+        if (_fileSession is { } pending)
+        {
+            // started early but never used (the gate failed before its first run): wait, then free it
+            _fileSession = null;
+            try
+            {
+                pending.GetAwaiter().GetResult().Dispose();
+            }
+            catch (ModelBuildException)
+            {
+            }
+        }
+
         foreach (var s in _sessions.Values)
         {
             s.Dispose();
@@ -119,16 +186,45 @@ public sealed class OnnxReference : IDisposable
             }
         }
 
-        var model = _model;
+        if (extras.Length == 0 && _fileSession is { } started)
+        {
+            _fileSession = null;
+            s = started.GetAwaiter().GetResult();
+            SessionsCreated++;
+            _sessions[key] = s;
+            return s;
+        }
+
+        ModelProto? model = null;
         if (extras.Length > 0)
         {
-            model = _model.Clone();
+            model = Model.Clone();
             foreach (var e in extras)
             {
                 model.Graph.Output.Add(new ValueInfoProto { Name = e });
             }
         }
 
+        // the unmodified model loads from its file (no serialized copy of the weights); a copy with extra outputs
+        // or inlined external data loads from bytes
+        model ??= _inlined ? Model : null;
+
+        s = CreateSession(_path, model?.ToByteArray(), extras.Length, _timings);
+        SessionsCreated++;
+        _sessions[key] = s;
+        return s;
+    }
+
+    /// <summary>
+    /// Starts creating the plain session (no extra outputs) from the file on a worker thread, before the model
+    /// is even parsed; pass it to the constructor. Only for files that need no checks before ORT opens them
+    /// (<see cref="ReferenceFileScan.CanStartEarly"/>: no external data).
+    /// </summary>
+    public static Task<InferenceSession> StartFromFile(string onnxPath, ParityTimings? timings) =>
+        Task.Run(() => CreateSession(onnxPath, null, 0, timings));
+
+    private static InferenceSession CreateSession(string path, byte[]? bytes, int extras, ParityTimings? timings)
+    {
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -137,18 +233,17 @@ public sealed class OnnxReference : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            s = new InferenceSession(model.ToByteArray(), options);
+            var session = bytes is null ? new InferenceSession(path, options) : new InferenceSession(bytes, options);
+            timings?.Add("reference: create session", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return session;
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelBuildException(ErrorCodes.ParityReferenceFailed, $"ONNX Runtime cannot load {_path}{(extras.Length > 0 ? $" with {extras.Length} intermediate outputs" : "")}: {e.Message}", e);
+            throw new ModelBuildException(ErrorCodes.ParityReferenceFailed, $"ONNX Runtime cannot load {path}{(extras > 0 ? $" with {extras} intermediate outputs" : "")}: {e.Message}", e);
         }
-
-        SessionsCreated++;
-        _sessions[key] = s;
-        return s;
     }
 
     /// <summary>ORT gets the model as bytes, so external initializers are read (safely) into raw_data first.</summary>

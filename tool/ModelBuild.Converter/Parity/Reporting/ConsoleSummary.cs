@@ -5,6 +5,21 @@ namespace ModelBuild.Converter.Parity.Reporting;
 /// <summary>The short console form: a table of the worst metrics per output, the messages, and the final verdict line.</summary>
 public static class ConsoleSummary
 {
+    /// <summary>
+    /// The phase table of <c>check --timings</c>: where the gate's wall-clock time went. "reference:" and
+    /// "candidate:" rows are the engines' own time and also fall inside the ISA matrix and localization rows.
+    /// </summary>
+    public static void WriteTimings(ParityTimings t, TextWriter output)
+    {
+        output.WriteLine($"{"phase",-28} {"ms",9} {"count",6}");
+        foreach (var p in t.Phases)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Phase,-28} {p.Milliseconds,9:F1} {p.Count,6}"));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"gate total (in process)",-28} {t.TotalMilliseconds,9:F1}"));
+    }
+
     public static void Write(ParityResult r, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine($"parity: {r.OnnxPath} (ONNX Runtime) vs {r.Candidate} (ModelBuild, ISA {r.PrimaryIsa}); {r.Samples.Count} samples, seed {r.Seed}");

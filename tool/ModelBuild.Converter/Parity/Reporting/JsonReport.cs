@@ -11,6 +11,25 @@ namespace ModelBuild.Converter.Parity.Reporting;
 /// </summary>
 public static class JsonReport
 {
+    /// <summary>"timings": total and per-phase wall-clock milliseconds (informational; varies run to run).</summary>
+    private static void Timings(Utf8JsonWriter w, ParityTimings t)
+    {
+        w.WriteStartObject("timings");
+        w.WriteNumber("totalMs", Math.Round(t.TotalMilliseconds, 1));
+        w.WriteStartArray("phases");
+        foreach (var p in t.Phases)
+        {
+            w.WriteStartObject();
+            w.WriteString("phase", p.Phase);
+            w.WriteNumber("ms", Math.Round(p.Milliseconds, 1));
+            w.WriteNumber("count", p.Count);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     public static string Render(ParityResult r)
     {
         using var stream = new MemoryStream();
@@ -72,6 +91,7 @@ public static class JsonReport
             }
 
             w.WriteEndArray();
+            Timings(w, r.Timings);
             if (r.Localization is { } l)
             {
                 w.WriteStartObject("localization");
