@@ -208,12 +208,13 @@ public sealed class DivergenceLocalizer
         && _reference.NodeOutputs.Contains(value)
         && (!_graph.Values.TryGetValue(value, out var v) || (!v.IsConstant && IsFloatOrUnknown(v.Type)));
 
+    /// <summary>Floats print as the shortest text that reads back to the same float: exact, and 0.01 not 0.00999999978.</summary>
     internal static string FormatAttribute(Attribute a) => a.Kind switch
     {
-        AttributeKind.Float => a.Float.ToString("G9", CultureInfo.InvariantCulture),
+        AttributeKind.Float => a.Float.ToString(CultureInfo.InvariantCulture),
         AttributeKind.Int => a.Int.ToString(CultureInfo.InvariantCulture),
         AttributeKind.String => a.String ?? "",
-        AttributeKind.Floats => "[" + string.Join(",", (a.Floats ?? []).Select(f => f.ToString("G6", CultureInfo.InvariantCulture))) + "]",
+        AttributeKind.Floats => "[" + string.Join(",", (a.Floats ?? []).Select(f => f.ToString(CultureInfo.InvariantCulture))) + "]",
         AttributeKind.Ints => "[" + string.Join(",", a.Ints ?? []) + "]",
         AttributeKind.Strings => "[" + string.Join(",", a.Strings ?? []) + "]",
         AttributeKind.Tensor => a.Tensor is { } t ? $"tensor {t.Type}[{string.Join(",", t.Shape)}]" : "tensor",
