@@ -100,6 +100,8 @@ public sealed class GateCostTests
         StringAssert.Contains(json, "\"timings\"");
         StringAssert.Contains(json, "\"phase\": \"reference: run\"");
 
+        StringAssert.Contains(HtmlReport.Render(r), "<h2>Time</h2>");
+
         var text = new StringWriter();
         ConsoleSummary.WriteTimings(r.Timings, text);
         StringAssert.Contains(text.ToString(), "gate total");

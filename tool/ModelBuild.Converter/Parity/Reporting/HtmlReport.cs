@@ -36,6 +36,7 @@ public static class HtmlReport
         Histograms(h, r);
         Localization(h, r);
         Isas(h, r);
+        Timings(h, r.Timings);
         h.Append("</body></html>");
         return h.ToString();
     }
@@ -200,6 +201,19 @@ public static class HtmlReport
         }
 
         h.Append("</table>");
+    }
+
+    private static void Timings(StringBuilder h, ParityTimings t)
+    {
+        h.Append("<h2>Time</h2><table><tr><th class=l>phase</th><th>ms</th><th>count</th></tr>");
+        foreach (var p in t.Phases)
+        {
+            h.Append("<tr><td class=l>").Append(E(p.Phase)).Append("</td><td>").Append(p.Milliseconds.ToString("F1", CultureInfo.InvariantCulture))
+                .Append("</td><td>").Append(p.Count).Append("</td></tr>");
+        }
+
+        h.Append("<tr><td class=l>gate total</td><td>").Append(t.TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture))
+            .Append("</td><td></td></tr></table><p>The two engines set up and run on two threads, so phases overlap.</p>");
     }
 
     private static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
