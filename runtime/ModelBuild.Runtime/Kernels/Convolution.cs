@@ -61,6 +61,30 @@ public sealed class Conv2DParams
 }
 
 /// <summary>
+/// Dense-convolution weights packed once for the GEMM paths of <see cref="Convolution.Conv2D"/> (one
+/// <see cref="PackedA"/> of [OC/group, C/group·KH·KW] per group). Build with <see cref="Convolution.PackWeights"/>;
+/// immutable, shareable between runs and threads. Packing only moves values, so results are the same bits.
+/// </summary>
+public sealed class ConvPackedWeights
+{
+    internal ConvPackedWeights(PackedA[] groups, int oc, int k)
+    {
+        Groups = groups;
+        OC = oc;
+        K = k;
+    }
+
+    public int OC { get; }
+
+    /// <summary>Reduction length per output (C/group·KH·KW).</summary>
+    public int K { get; }
+
+    public int Group => Groups.Length;
+
+    internal PackedA[] Groups { get; }
+}
+
+/// <summary>
 /// NCHW float convolutions. Accumulation contract (every path and level, bit-identical to
 /// <see cref="Conv2DReference"/>): <c>acc = 0 (+ bias[oc]); for ci (within group) ascending, ky ascending, kx ascending:
 /// acc = fma(x_padded[ci, oy·sh − pt + ky·dh, ox·sw − pl + kx·dw], w[oc, ci, ky, kx], acc)</c> where padded
@@ -72,8 +96,37 @@ public static class Convolution
 {
     private const long Im2ColBudget = 1 << 17; // floats of packed B per tile (512 KB: stays in L2)
 
-    /// <summary>y[N,OC,OH,OW] = conv(x[N,C,H,W], w[OC,C/group,KH,KW]) + bias[OC] (bias may be empty).</summary>
-    public static void Conv2D(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1)
+    /// <summary>
+    /// Packs w[OC,C/group,KH,KW] for the GEMM paths of <see cref="Conv2D"/>; null when <paramref name="p"/> runs the
+    /// depthwise kernel (which reads w directly). Only C, OC, KH, KW and Group of <paramref name="p"/> matter.
+    /// </summary>
+    public static ConvPackedWeights? PackWeights(Conv2DParams p, ReadOnlySpan<float> w)
+    {
+        p.Validate(true);
+        int cg = p.C / p.Group, ocg = p.OC / p.Group;
+        if (cg == 1 && p.Group == p.C)
+        {
+            return null;
+        }
+
+        int k = cg * p.KH * p.KW;
+        if (w.Length < (long)p.OC * k)
+        {
+            throw new ArgumentException("conv weights too small");
+        }
+
+        var groups = new PackedA[p.Group];
+        for (int g = 0; g < p.Group; g++)
+        {
+            groups[g] = Gemm.PackA(w.Slice(g * ocg * k, ocg * k), k, false, ocg, k);
+        }
+
+        return new ConvPackedWeights(groups, p.OC, k);
+    }
+
+    /// <summary>y[N,OC,OH,OW] = conv(x[N,C,H,W], w[OC,C/group,KH,KW]) + bias[OC] (bias may be empty).
+    /// <paramref name="packed"/> (from <see cref="PackWeights"/> of the same w) skips packing w on every call.</summary>
+    public static void Conv2D(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads = 1, ConvPackedWeights? packed = null)
     {
         p.Validate(true);
         int oh = p.ConvOutH, ow = p.ConvOutW;
@@ -92,6 +145,15 @@ public static class Convolution
             return;
         }
 
+        if (packed == null)
+        {
+            packed = PackWeights(p, w)!;
+        }
+        else if (packed.Group != p.Group || packed.OC != p.OC || packed.K != k)
+        {
+            throw new ArgumentException("packed weights do not match the convolution parameters");
+        }
+
         GemmBias bk = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
         bool pointwise = p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
                          p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && oh == p.H && ow == p.W;
@@ -102,8 +164,7 @@ public static class Convolution
             {
                 for (int g = 0; g < p.Group; g++)
                 {
-                    Gemm.Compute(isa, ocg, P, k,
-                        w.Slice(g * ocg * k), k, false,
+                    Gemm.Compute(isa, P, packed.Groups[g],
                         x.Slice((int)(((long)n * p.C + (g * cg)) * plane)), P, false,
                         y.Slice((int)(((long)n * p.OC + (g * ocg)) * oplane)), P,
                         bk == GemmBias.None ? default : bias.Slice(g * ocg, ocg), bk, false, p.Activation, threads);
@@ -116,6 +177,11 @@ public static class Convolution
         IsaLevel level = KernelIsa.Clamp(isa);
         int nr = Gemm.PanelWidth(level);
         int tile = (int)Math.Min(P, Math.Max(64, Im2ColBudget / Math.Max(1, k)));
+        if (tile < P)
+        {
+            tile = Math.Max(nr, tile / nr * nr); // whole panels: no zero columns computed inside the image
+        }
+
         int t = KernelParallel.Effective(threads, (long)P * k * ocg * p.N * p.Group, 1L << 20);
         if (t > 1)
         {
@@ -126,9 +192,10 @@ public static class Convolution
         int items = p.N * p.Group * tiles;
         unsafe
         {
-            fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
+            fixed (float* px0 = x, pb0 = bias, py0 = y)
             {
-                float* px = px0, pw = pw0, pb = bias.IsEmpty ? null : pb0, py = py0;
+                float* px = px0, pb = bias.IsEmpty ? null : pb0, py = py0;
+                ConvPackedWeights pk = packed;
                 KernelParallel.For(items, Math.Min(t, items), (i0, i1) =>
                 {
                     int panelsMax = (tile + nr - 1) / nr;
@@ -142,11 +209,9 @@ public static class Convolution
                             int p0 = ti * tile, pt = Math.Min(tile, P - p0);
                             var xg = new ReadOnlySpan<float>(px + (((long)n * p.C + (g * cg)) * plane), (int)(cg * plane));
                             var yg = new Span<float>(py + (((long)n * p.OC + (g * ocg)) * oplane), (int)(ocg * oplane));
-                            Im2ColPacked(p, cg, oh, ow, xg, p0, pt, nr, packed);
+                            Im2Col.Packed(p, cg, ow, xg, p0, pt, nr, packed);
                             var pbm = new PackedB(packed, k, pt, nr, level);
-                            Gemm.Compute(level, ocg, pt, k,
-                                new ReadOnlySpan<float>(pw + ((long)g * ocg * k), ocg * k), k, false,
-                                pbm,
+                            Gemm.Compute(pk.Groups[g], pbm,
                                 yg.Slice(p0), P,
                                 pb == null ? default : new ReadOnlySpan<float>(pb + (g * ocg), ocg), bk, false, p.Activation, 1);
                         }
@@ -157,99 +222,6 @@ public static class Convolution
                     }
                 });
             }
-        }
-    }
-
-    /// <summary>im2col of output positions p0..p0+pt written straight into GEMM B panels of width nr: dst[(q·K + k)·nr + j].</summary>
-    internal static unsafe void Im2ColPacked(Conv2DParams p, int cg, int oh, int ow, ReadOnlySpan<float> x, int p0, int pt, int nr, float[] dstArr)
-    {
-        int k = cg * p.KH * p.KW;
-        int panels = (pt + nr - 1) / nr;
-        int H = p.H, W = p.W;
-        fixed (float* xs = x, dst = dstArr)
-        {
-            int tailCols = (panels * nr) - pt;
-            if (tailCols > 0)
-            {
-                float* last = dst + ((long)(panels - 1) * k * nr);
-                for (int kk = 0; kk < k; kk++)
-                {
-                    new Span<float>(last + ((long)kk * nr) + (nr - tailCols), tailCols).Clear();
-                }
-            }
-
-            for (int kk = 0; kk < k; kk++)
-            {
-                int kx = kk % p.KW, ky = (kk / p.KW) % p.KH, ci = kk / (p.KW * p.KH);
-                float* xc = xs + ((long)ci * H * W);
-                float* dk = dst + ((long)kk * nr);
-                long panelStride = (long)k * nr;
-                int j = 0;
-                int oy = p0 / ow, ox = p0 % ow;
-                while (j < pt)
-                {
-                    int run = Math.Min(ow - ox, pt - j);
-                    int iy = (oy * p.StrideH) - p.PadTop + (ky * p.DilationH);
-                    int ix0 = (ox * p.StrideW) - p.PadLeft + (kx * p.DilationW);
-                    if ((uint)iy >= (uint)H)
-                    {
-                        PutRun(dk, panelStride, nr, j, null, run);
-                    }
-                    else if (p.StrideW == 1)
-                    {
-                        // [j, j+run) ← x row [ix0, ix0+run): zeros left of 0 and right of W
-                        int left = Math.Clamp(-ix0, 0, run);
-                        int right = Math.Clamp(ix0 + run - W, 0, run - left);
-                        int mid = run - left - right;
-                        PutRun(dk, panelStride, nr, j, null, left);
-                        PutRun(dk, panelStride, nr, j + left, xc + ((long)iy * W) + ix0 + left, mid);
-                        PutRun(dk, panelStride, nr, j + left + mid, null, right);
-                    }
-                    else
-                    {
-                        float* xr = xc + ((long)iy * W);
-                        int q = j / nr, off = j - (q * nr);
-                        float* d = dk + (q * panelStride);
-                        for (int t = 0; t < run; t++)
-                        {
-                            int ix = ix0 + (t * p.StrideW);
-                            d[off] = (uint)ix < (uint)W ? xr[ix] : 0f;
-                            if (++off == nr)
-                            {
-                                off = 0;
-                                d += panelStride;
-                            }
-                        }
-                    }
-
-                    j += run;
-                    ox = 0;
-                    oy++;
-                }
-            }
-        }
-    }
-
-    /// <summary>Writes len values (src, or zeros when null) at panel-layout columns j.. of one k row.</summary>
-    private static unsafe void PutRun(float* dk, long panelStride, int nr, int j, float* src, int len)
-    {
-        while (len > 0)
-        {
-            int q = j / nr, off = j - (q * nr);
-            int n = Math.Min(len, nr - off);
-            float* d = dk + (q * panelStride) + off;
-            if (src == null)
-            {
-                new Span<float>(d, n).Clear();
-            }
-            else
-            {
-                new ReadOnlySpan<float>(src, n).CopyTo(new Span<float>(d, n));
-                src += n;
-            }
-
-            j += n;
-            len -= n;
         }
     }
 

@@ -43,6 +43,26 @@ public sealed class PackedB
 }
 
 /// <summary>
+/// A pre-packed into <see cref="Gemm.MR"/>-row panels over the full K (see <see cref="Gemm.PackA"/>); the layout
+/// does not depend on the ISA level. Immutable, thread-safe to share between runs (e.g. convolution weights packed once).
+/// </summary>
+public sealed class PackedA
+{
+    internal PackedA(float[] data, int m, int k)
+    {
+        Data = data;
+        M = m;
+        K = k;
+    }
+
+    public int M { get; }
+
+    public int K { get; }
+
+    internal float[] Data { get; }
+}
+
+/// <summary>
 /// Single-precision GEMM: <c>C[M,N] = act(init + op(A)[M,K] · op(B)[K,N])</c> with
 /// <c>init = (accumulate ? C : 0) (+ bias)</c>. Row-major storage with leading dimensions; <c>transA</c> means
 /// A is stored K×M (element (i,k) at a[k·lda+i]), <c>transB</c> means B is stored N×K (element (k,j) at b[j·ldb+k]).
@@ -137,6 +157,96 @@ public static class Gemm
                 Run(ref job, threads);
             }
         }
+    }
+
+    /// <summary>C = act(init + A·op(B)) with A pre-packed by <see cref="PackA"/> (same bits as the unpacked call).</summary>
+    public static void Compute(
+        IsaLevel isa, int n, PackedA a,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        Span<float> c, int ldc,
+        ReadOnlySpan<float> bias = default, GemmBias biasKind = GemmBias.None,
+        bool accumulate = false, FusedActivation activation = default, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int m = a.M, k = a.K;
+        CheckB(k, n, b, ldb, transB);
+        CheckC(m, n, c, ldc, bias, biasKind);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        unsafe
+        {
+            fixed (float* pa = a.Data, pb = b, pc = c, pbias = bias)
+            {
+                var job = new Job
+                {
+                    Level = KernelIsa.Clamp(isa), M = m, N = n, K = k, A = null, Lda = 0, TransA = false, PackedA = pa,
+                    B = pb, Ldb = ldb, TransB = transB, PackedB = null, C = pc, Ldc = ldc, Bias = pbias,
+                    BiasKind = biasKind, Accumulate = accumulate, Lo = activation.Lo, Hi = activation.Hi,
+                    HasAct = activation.Kind != ActivationKind.None,
+                };
+                Run(ref job, threads);
+            }
+        }
+    }
+
+    /// <summary>C = act(init + A·B) with both operands pre-packed; runs at <see cref="PackedB.Isa"/> (same bits as any level).</summary>
+    public static void Compute(
+        PackedA a, PackedB b,
+        Span<float> c, int ldc,
+        ReadOnlySpan<float> bias = default, GemmBias biasKind = GemmBias.None,
+        bool accumulate = false, FusedActivation activation = default, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (b.K != a.K)
+        {
+            throw new ArgumentException($"packed B is {b.K}x{b.N}, packed A is {a.M}x{a.K}");
+        }
+
+        int m = a.M, n = b.N, k = a.K;
+        CheckC(m, n, c, ldc, bias, biasKind);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        unsafe
+        {
+            fixed (float* pa = a.Data, pc = c, pbias = bias, pbp = b.Data)
+            {
+                var job = new Job
+                {
+                    Level = b.Isa, M = m, N = n, K = k, A = null, Lda = 0, TransA = false, PackedA = pa,
+                    B = null, Ldb = 0, TransB = false, PackedB = pbp, C = pc, Ldc = ldc, Bias = pbias,
+                    BiasKind = biasKind, Accumulate = accumulate, Lo = activation.Lo, Hi = activation.Hi,
+                    HasAct = activation.Kind != ActivationKind.None,
+                };
+                Run(ref job, threads);
+            }
+        }
+    }
+
+    /// <summary>Packs op(A) (M×K) into <see cref="MR"/>-row panels over the full K for repeated use (any ISA level).</summary>
+    public static PackedA PackA(ReadOnlySpan<float> a, int lda, bool transA, int m, int k)
+    {
+        CheckA(m, k, a, lda, transA);
+        int panels = (m + MR - 1) / MR;
+        var data = new float[Math.Max(1L, (long)panels * k * MR)];
+        unsafe
+        {
+            fixed (float* pa = a, pd = data)
+            {
+                for (int p = 0; p < panels; p++)
+                {
+                    PackAPanel(pa, lda, transA, p * MR, Math.Min(MR, m - (p * MR)), 0, k, pd + ((long)p * k * MR));
+                }
+            }
+        }
+
+        return new PackedA(data, m, k);
     }
 
     /// <summary>Packs op(B) (K×N) into the panel layout of <paramref name="isa"/> (clamped) for repeated use.</summary>
@@ -254,6 +364,8 @@ public static class Gemm
         public float* A;
         public int Lda;
         public bool TransA;
+        /// <summary>A packed by <see cref="PackA"/> (then <see cref="A"/> is unused), or null.</summary>
+        public float* PackedA;
         public float* B;
         public int Ldb;
         public bool TransB;
@@ -351,7 +463,7 @@ public static class Gemm
         int mcAlloc = Math.Min(mc, ((m1 - m0 + MR - 1) / MR) * MR);
         int ncAlloc = Math.Min(nc, ((n1 - n0 + nr - 1) / nr) * nr);
         int kcAlloc = Math.Min(kc, K);
-        float[]? aBufArr = ArrayPool<float>.Shared.Rent(mcAlloc * kcAlloc + 16);
+        float[]? aBufArr = job.PackedA == null ? ArrayPool<float>.Shared.Rent(mcAlloc * kcAlloc + 16) : null;
         float[]? bBufArr = job.PackedB == null ? ArrayPool<float>.Shared.Rent(ncAlloc * kcAlloc + 16) : null;
         float* tile = stackalloc float[MR * nr];
         float* rowBiasPad = stackalloc float[MR];
@@ -391,10 +503,23 @@ public static class Gemm
                         {
                             int mcur = Math.Min(mc, m1 - ic);
                             int mpanels = (mcur + MR - 1) / MR;
-                            for (int p = 0; p < mpanels; p++)
+                            float* aBlock;
+                            long aPanelStride;
+                            if (job.PackedA != null)
                             {
-                                int i0 = ic + (p * MR);
-                                PackAPanel(job.A, job.Lda, job.TransA, i0, Math.Min(MR, m1 - i0), pc, kcur, aBuf + ((long)p * kcur * MR));
+                                // ic is MR-aligned (row splits and mc are multiples of MR)
+                                aBlock = job.PackedA + ((long)(ic / MR) * K * MR) + ((long)pc * MR);
+                                aPanelStride = (long)K * MR;
+                            }
+                            else
+                            {
+                                aBlock = aBuf;
+                                aPanelStride = (long)kcur * MR;
+                                for (int p = 0; p < mpanels; p++)
+                                {
+                                    int i0 = ic + (p * MR);
+                                    PackAPanel(job.A, job.Lda, job.TransA, i0, Math.Min(MR, m1 - i0), pc, kcur, aBuf + (p * aPanelStride));
+                                }
                             }
 
                             bool act = last && job.HasAct;
@@ -409,7 +534,7 @@ public static class Gemm
                                 {
                                     int i0 = ic + (p * MR);
                                     int nrows = Math.Min(MR, m1 - i0);
-                                    float* ap = aBuf + ((long)p * kcur * MR);
+                                    float* ap = aBlock + (p * aPanelStride);
                                     float* cp = C + ((long)i0 * ldc) + j0;
                                     float* rb = null, cb = null;
                                     if (first && job.BiasKind == GemmBias.PerRow)
@@ -482,7 +607,10 @@ public static class Gemm
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(aBufArr);
+            if (aBufArr != null)
+            {
+                ArrayPool<float>.Shared.Return(aBufArr);
+            }
             if (bBufArr != null)
             {
                 ArrayPool<float>.Shared.Return(bBufArr);

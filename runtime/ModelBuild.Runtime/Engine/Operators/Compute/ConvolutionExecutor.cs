@@ -22,6 +22,8 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     private WindowAxis _x;
     private int _group;
     private int _outChannels;
+    /// <summary>Constant weights packed for the GEMM paths on first use (re-packed only if the geometry changes).</summary>
+    private ConvPackedWeights? _packed;
 
     public ConvolutionExecutor(OpT op)
     {
@@ -119,7 +121,18 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
             OutH = _y.Out, OutW = _x.Out,
             Activation = _common.Relu6 ? FusedActivation.Relu6 : _common.Relu ? FusedActivation.Relu : FusedActivation.None,
         };
-        Convolution.Conv2D(ctx.Isa, p, input.Floats, weight, bias, ctx.Outputs[0].Floats, ctx.Threads);
+        ConvPackedWeights? packed = null;
+        if (_weight is not null && !(p.Group == p.C && p.OC % p.C == 0 && p.C / p.Group == 1))
+        {
+            packed = _packed;
+            if (packed is null || packed.Group != p.Group || packed.OC != p.OC || packed.K != (p.C / p.Group) * p.KH * p.KW)
+            {
+                packed = Convolution.PackWeights(p, weight);
+                _packed = packed; // racing runs build identical packs; either may win
+            }
+        }
+
+        Convolution.Conv2D(ctx.Isa, p, input.Floats, weight, bias, ctx.Outputs[0].Floats, ctx.Threads, packed);
     }
 
     /// <summary>Padding after the input that the last window reaches into (0 when it stays inside).</summary>
