@@ -370,11 +370,26 @@ public static class Convolution
                 }
                 else
                 {
-                    for (int j = 0; j < wq; j++)
+                    // j with ix = j·sw + ph − padLeft inside [0, W): [jLo, jHi); padding outside, no per-element test inside
+                    int jLo = Math.Min(wq, Math.Max(0, (padLeft - ph + sw - 1) / sw));
+                    int jHi = Math.Max(jLo, Math.Min(wq, (W + padLeft - ph + sw - 1) / sw));
+                    new Span<float>(drow, jLo).Fill(padValue);
+                    float* sp = srow + ((jLo * sw) + ph - padLeft);
+                    int j = jLo;
+                    for (; j + 4 <= jHi; j += 4, sp += 4 * sw)
                     {
-                        int ix = (j * sw) + ph - padLeft;
-                        drow[j] = (uint)ix < (uint)W ? srow[ix] : padValue;
+                        drow[j] = sp[0];
+                        drow[j + 1] = sp[sw];
+                        drow[j + 2] = sp[2 * sw];
+                        drow[j + 3] = sp[3 * sw];
                     }
+
+                    for (; j < jHi; j++, sp += sw)
+                    {
+                        drow[j] = sp[0];
+                    }
+
+                    new Span<float>(drow + jHi, wq - jHi).Fill(padValue);
                 }
             }
         }
