@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelBuild.Runtime.Kernels;
 
@@ -337,11 +338,17 @@ public static class Convolution
     /// <summary>
     /// Pads one H×W plane with <paramref name="padValue"/> and splits its columns into stride phases so every
     /// window tap becomes a contiguous load: phase[ph][py, j] = padded[py, j·sw + ph]. Returns the phase row width.
+    /// dst must hold sw·hp·wq + 16 floats (the stride-2 vector path may write up to 15 past the last row).
     /// </summary>
     internal static unsafe int BuildPhases(float* src, int H, int W, int padTop, int padLeft, int hp, int wp, int sw, float padValue, float* dst)
     {
         int wq = (wp + sw - 1) / sw;
         long phaseSize = (long)hp * wq;
+        if (sw == 2 && TryBuildPhases2(src, H, W, padTop, padLeft, hp, wq, padValue, dst))
+        {
+            return wq;
+        }
+
         for (int ph = 0; ph < sw; ph++)
         {
             float* d = dst + (ph * phaseSize);
@@ -397,6 +404,90 @@ public static class Convolution
         return wq;
     }
 
+    /// <summary>
+    /// <see cref="BuildPhases"/> for stride 2 with vector deinterleaving: each source row is padded once into a
+    /// scratch row with slack, then every phase row is written in whole vectors. The last vector of a row may run
+    /// up to 15 floats past it — into the same phase's next row (written afterwards) or into the 16 floats of slack
+    /// that callers allocate after the phases; a last vector that would reach phase 1's rows (written earlier) goes
+    /// through a scratch vector instead. Exact copies, so the bits equal the scalar layout.
+    /// </summary>
+    private static unsafe bool TryBuildPhases2(float* src, int H, int W, int padTop, int padLeft, int hp, int wq, float padValue, float* dst)
+    {
+        int v = Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 0;
+        int tmpLen = (2 * wq) + 48;
+        if (v == 0 || tmpLen > 8192)
+        {
+            return false;
+        }
+
+        float* tmp = stackalloc float[tmpLen];
+        float* last16 = stackalloc float[16];
+        long phaseSize = (long)hp * wq;
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        for (int py = 0; py < hp; py++)
+        {
+            int iy = py - padTop;
+            if ((uint)iy >= (uint)H)
+            {
+                new Span<float>(dst + ((long)py * wq), wq).Fill(padValue);
+                new Span<float>(dst + phaseSize + ((long)py * wq), wq).Fill(padValue);
+                continue;
+            }
+
+            // tmp[t] = padded row at column t, t < tmpLen
+            int left = Math.Min(padLeft, tmpLen);
+            new Span<float>(tmp, left).Fill(padValue);
+            int n = Math.Max(0, Math.Min(W, tmpLen - padLeft));
+            new Span<float>(src + ((long)iy * W), n).CopyTo(new Span<float>(tmp + left, n));
+            new Span<float>(tmp + left + n, tmpLen - left - n).Fill(padValue);
+            for (int ph = 0; ph < 2; ph++)
+            {
+                float* d = dst + (ph * phaseSize) + ((long)py * wq);
+                float* sp = tmp + ph;
+
+                // whole vectors, then the last partial one in place (spilling into later rows or the slack) unless it
+                // would reach past phase 0 into phase 1's rows, already written: then through last16
+                int j = 0;
+                for (; j + v <= wq; j += v, sp += 2 * v)
+                {
+                    Deinterleave(sp, d + j, v, even);
+                }
+
+                if (j < wq)
+                {
+                    bool inPlace = ph == 1 || ((long)py * wq) + j + v <= phaseSize;
+                    Deinterleave(sp, inPlace ? d + j : last16, v, even);
+                    if (inPlace)
+                    {
+                        j = wq;
+                    }
+                }
+
+                for (int q = 0; j < wq; j++, q++)
+                {
+                    d[j] = last16[q];
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>d[0..v) = sp[0], sp[2], …, sp[2v−2] (v = 16 with AVX-512, else 8 with AVX2); reads sp[0..2v).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Deinterleave(float* sp, float* d, int v, Vector512<int> even)
+    {
+        if (v == 16)
+        {
+            Vector512.Store(Avx512F.PermuteVar16x32x2(Vector512.Load(sp), even, Vector512.Load(sp + 16)), d);
+        }
+        else
+        {
+            Vector256<float> lanes = Avx.Shuffle(Vector256.Load(sp), Vector256.Load(sp + 8), 0b10_00_10_00);
+            Vector256.Store(Avx2.Permute4x64(lanes.AsDouble(), 0b11_01_10_00).AsSingle(), d);
+        }
+    }
+
     private static unsafe void DepthwisePlanes<TV, S>(Conv2DParams p, float* x, float* w, float* bias, float* y, int s, int e)
         where TV : struct
         where S : struct, ISimd<TV>
@@ -449,6 +540,12 @@ public static class Convolution
                             float* rowBase = buf + ((long)oy * sh * wq);
                             float* yr = yo + ((long)oy * ow);
                             int ox = 0;
+                            if (taps == 9 && ow >= c)
+                            {
+                                DepthwiseRow9<TV, S>(rowBase, tapOff, wk, bv, yr, ow, act, vlo, vhi);
+                                continue;
+                            }
+
                             while (ox < ow && ow >= c)
                             {
                                 if (ox > ow - c)
@@ -494,6 +591,81 @@ public static class Convolution
         finally
         {
             ArrayPool<float>.Shared.Return(bufArr);
+        }
+    }
+
+    /// <summary>
+    /// One output row of a 9-tap (3x3) depthwise window, ow ≥ vector width: weights and tap offsets held in
+    /// registers, two vectors per step for independent FMA chains. Per element the chain is the generic one:
+    /// acc = bias, then fma over taps 0..8 in order, then the clamp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DepthwiseRow9<TV, S>(float* rowBase, int* tapOff, float* wk, TV bv, float* yr, int ow, bool act, TV lo, TV hi)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int c = S.Count;
+        TV w0 = S.Splat(wk[0]), w1 = S.Splat(wk[1]), w2 = S.Splat(wk[2]), w3 = S.Splat(wk[3]), w4 = S.Splat(wk[4]);
+        TV w5 = S.Splat(wk[5]), w6 = S.Splat(wk[6]), w7 = S.Splat(wk[7]), w8 = S.Splat(wk[8]);
+        ref float r0 = ref rowBase[tapOff[0]], r1 = ref rowBase[tapOff[1]], r2 = ref rowBase[tapOff[2]];
+        ref float r3 = ref rowBase[tapOff[3]], r4 = ref rowBase[tapOff[4]], r5 = ref rowBase[tapOff[5]];
+        ref float r6 = ref rowBase[tapOff[6]], r7 = ref rowBase[tapOff[7]], r8 = ref rowBase[tapOff[8]];
+        ref float y0 = ref yr[0];
+        nint ox = 0;
+        for (; ox + (2 * c) <= ow; ox += 2 * c)
+        {
+            nint o2 = ox + c;
+            TV a = S.Fma(S.Load(ref r0, ox), w0, bv);
+            TV b = S.Fma(S.Load(ref r0, o2), w0, bv);
+            a = S.Fma(S.Load(ref r1, ox), w1, a);
+            b = S.Fma(S.Load(ref r1, o2), w1, b);
+            a = S.Fma(S.Load(ref r2, ox), w2, a);
+            b = S.Fma(S.Load(ref r2, o2), w2, b);
+            a = S.Fma(S.Load(ref r3, ox), w3, a);
+            b = S.Fma(S.Load(ref r3, o2), w3, b);
+            a = S.Fma(S.Load(ref r4, ox), w4, a);
+            b = S.Fma(S.Load(ref r4, o2), w4, b);
+            a = S.Fma(S.Load(ref r5, ox), w5, a);
+            b = S.Fma(S.Load(ref r5, o2), w5, b);
+            a = S.Fma(S.Load(ref r6, ox), w6, a);
+            b = S.Fma(S.Load(ref r6, o2), w6, b);
+            a = S.Fma(S.Load(ref r7, ox), w7, a);
+            b = S.Fma(S.Load(ref r7, o2), w7, b);
+            a = S.Fma(S.Load(ref r8, ox), w8, a);
+            b = S.Fma(S.Load(ref r8, o2), w8, b);
+            if (act)
+            {
+                a = S.Min(S.Max(a, lo), hi);
+                b = S.Min(S.Max(b, lo), hi);
+            }
+
+            S.Store(a, ref y0, ox);
+            S.Store(b, ref y0, o2);
+        }
+
+        while (ox < ow)
+        {
+            if (ox > ow - c)
+            {
+                ox = ow - c; // overlapping last vector: recomputes identical values
+            }
+
+            TV a = S.Fma(S.Load(ref r0, ox), w0, bv);
+            a = S.Fma(S.Load(ref r1, ox), w1, a);
+            a = S.Fma(S.Load(ref r2, ox), w2, a);
+            a = S.Fma(S.Load(ref r3, ox), w3, a);
+            a = S.Fma(S.Load(ref r4, ox), w4, a);
+            a = S.Fma(S.Load(ref r5, ox), w5, a);
+            a = S.Fma(S.Load(ref r6, ox), w6, a);
+            a = S.Fma(S.Load(ref r7, ox), w7, a);
+            a = S.Fma(S.Load(ref r8, ox), w8, a);
+            if (act)
+            {
+                a = S.Min(S.Max(a, lo), hi);
+            }
+
+            S.Store(a, ref y0, ox);
+            ox += c;
         }
     }
 

@@ -99,3 +99,89 @@ public sealed class PackedOperandTests
         Assert.ThrowsExactly<ArgumentException>(() => Convolution.Conv2D(IsaLevel.Scalar, other, new float[100], new float[24], [], new float[150], 1, packed));
     }
 }
+
+/// <summary>Wide rows reach the paired-vector 3x3 depthwise loop; wide and narrow rows the vector stride-2 phase split.</summary>
+[TestClass]
+public sealed class WideRowWindowTests
+{
+    public static IEnumerable<object[]> Levels => AllLevels;
+
+    // C, H, W, multiplier, stride, padTL, padBR, act
+    private static readonly int[][] DwCases =
+    [
+        [3, 9, 70, 1, 1, 1, 1, 1],
+        [4, 8, 97, 2, 2, 1, 1, 2],
+        [2, 11, 64, 1, 2, 0, 1, 0],
+        [3, 6, 33, 1, 1, 0, 0, 3],
+        [2, 7, 200, 1, 2, 1, 0, 1],
+        [5, 5, 16, 1, 2, 1, 1, 0],
+        [3, 5, 5, 1, 2, 0, 0, 0],   // narrow rows: vector spill crosses several phase rows
+        [2, 7, 7, 1, 2, 1, 1, 1],
+        [2, 4, 3, 1, 2, 1, 1, 0],
+    ];
+
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void Depthwise3x3WideRowsMatchReference(IsaLevel isa)
+    {
+        int seed = 300;
+        foreach (int[] c in DwCases)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                N = 2, C = c[0], H = c[1], W = c[2], OC = c[0] * c[3], KH = 3, KW = 3, StrideH = c[4], StrideW = c[4],
+                PadTop = c[5], PadLeft = c[5], PadBottom = c[6], PadRight = c[6], Group = c[0],
+                Activation = c[7] switch { 0 => FusedActivation.None, 1 => FusedActivation.Relu, 2 => FusedActivation.Relu6, _ => FusedActivation.Clip(-0.2f, 0.3f) },
+            };
+            float[] x = Random(p.N * p.C * p.H * p.W, seed);
+            float[] w = Random(p.OC * 9, seed + 1);
+            float[] bias = seed % 2 == 0 ? [] : Random(p.OC, seed + 2);
+            int ylen = p.N * p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"depthwise case {seed} isa={isa} t={threads}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void Pool3x3Stride2WideRowsMatchReference(IsaLevel isa)
+    {
+        int seed = 400;
+        foreach (int[] c in DwCases)
+        {
+            foreach (PoolKind kind in new[] { PoolKind.Max, PoolKind.Average })
+            {
+                seed++;
+                var p = new Conv2DParams
+                {
+                    N = 2, C = c[0], H = c[1], W = c[2], KH = 3, KW = 3, StrideH = 2, StrideW = 2,
+                    PadTop = c[5], PadLeft = c[5], PadBottom = c[6], PadRight = c[6],
+                };
+                if (seed % 3 == 0)
+                {
+                    // ceil mode: one more output column/row whose window runs past the padding
+                    p.OutH = p.ConvOutH + 1;
+                    p.OutW = p.ConvOutW + 1;
+                }
+
+                float[] x = Random(p.N * p.C * p.H * p.W, seed);
+                int ylen = p.N * p.C * p.ConvOutH * p.ConvOutW;
+                float[] e = new float[ylen], g = new float[ylen];
+                Pooling.Pool2DReference(kind, p, x, e, seed % 2 == 0);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Array.Fill(g, float.NaN);
+                    Pooling.Pool2D(isa, kind, p, x, g, seed % 2 == 0, threads);
+                    AssertBitEqual(e, g, $"pool {kind} case {seed} isa={isa} t={threads}");
+                }
+            }
+        }
+    }
+}
