@@ -184,7 +184,15 @@ public static class Convolution
         }
 
         int t = KernelParallel.Effective(threads, (long)P * k * ocg * p.N * p.Group, 1L << 20);
-        if (t > 1)
+        int gemmThreads = 1;
+        if (t > 1 && tile >= P && (P + nr - 1) / nr < 4 * t && p.N * p.Group < t)
+        {
+            // few output positions (deep layers, e.g. 7x7): splitting them would leave each thread a ragged panel and
+            // make every thread stream all the weights; one im2col, the GEMM splits output channels instead
+            gemmThreads = t;
+            t = 1;
+        }
+        else if (t > 1)
         {
             tile = Math.Min(tile, (((P + t - 1) / t) + nr - 1) / nr * nr);
         }
@@ -200,8 +208,7 @@ public static class Convolution
                 KernelParallel.For(items, Math.Min(t, items), (i0, i1) =>
                 {
                     int panelsMax = (tile + nr - 1) / nr;
-                    float[] packed = ArrayPool<float>.Shared.Rent(panelsMax * k * nr);
-                    try
+                    float[] packed = Im2ColScratch(panelsMax * k * nr);
                     {
                         for (int item = i0; item < i1; item++)
                         {
@@ -214,16 +221,31 @@ public static class Convolution
                             var pbm = new PackedB(packed, k, pt, nr, level);
                             Gemm.Compute(pk.Groups[g], pbm,
                                 yg.Slice(p0), P,
-                                pb == null ? default : new ReadOnlySpan<float>(pb + (g * ocg), ocg), bk, false, p.Activation, 1);
+                                pb == null ? default : new ReadOnlySpan<float>(pb + (g * ocg), ocg), bk, false, p.Activation, gemmThreads);
                         }
-                    }
-                    finally
-                    {
-                        ArrayPool<float>.Shared.Return(packed);
                     }
                 });
             }
         }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_im2col;
+
+    /// <summary>
+    /// This thread's im2col scratch (kept between calls). Several hundred KB per tile: renting that from the shared
+    /// pool on thread-pool threads kept allocating large-object arrays, which cost more than the convolution.
+    /// </summary>
+    private static float[] Im2ColScratch(int length)
+    {
+        float[]? a = t_im2col;
+        if (a == null || a.Length < length)
+        {
+            a = new float[length];
+            t_im2col = a;
+        }
+
+        return a;
     }
 
     /// <summary>Naive scalar convolution following the accumulation contract exactly (test reference).</summary>

@@ -55,6 +55,7 @@ public sealed class PackedOperandTests
         [1, 16, 40, 41, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1], // several im2col tiles, odd OC
         [1, 3, 37, 45, 7, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1],   // 7x7 s2 stem-like
         [2, 10, 12, 12, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5], // groups, stride 2
+        [1, 128, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],  // few positions, enough work: threads split output channels
     ];
 
     [TestMethod]
