@@ -26,6 +26,13 @@ internal sealed class OrtEngine : IEngine
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (Environment.GetEnvironmentVariable("MODELBENCH_ORT_NOSPIN") == "1")
+        {
+            // diagnostic: ORT's idle intra-op workers spin after each run and can hold the second core during
+            // the interleaved run of our engine
+            _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+
         if (profilePrefix is not null)
         {
             _options.EnableProfiling = true;
