@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Runtime.Intrinsics;
 
@@ -116,6 +117,16 @@ public static class Pooling
                         float cyv = cy[oy];
                         TV cyV = S.Splat(cyv);
                         int ox = 0;
+                        if (taps == 9 && ow >= c)
+                        {
+                            fixed (int* pt = tapOff)
+                            {
+                                PoolRow9<TV, S>(max, rowBase, pt, yr, ow, cyV, pcx);
+                            }
+
+                            continue;
+                        }
+
                         while (ox < ow && ow >= c)
                         {
                             if (ox > ow - c)
@@ -162,6 +173,62 @@ public static class Pooling
         finally
         {
             ArrayPool<float>.Shared.Return(bufArr);
+        }
+    }
+
+    /// <summary>
+    /// One output row of a 9-tap (3x3) window, ow ≥ vector width, tap offsets held in registers. Per element the
+    /// same sequence as the generic loop: acc = −∞ / 0, then max / add over taps 0..8 in order; average divides by
+    /// (row count · column count).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PoolRow9<TV, S>(bool max, float* rowBase, int* tapOff, float* yr, int ow, TV cyV, float* pcx)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int c = S.Count;
+        ref float r0 = ref rowBase[tapOff[0]], r1 = ref rowBase[tapOff[1]], r2 = ref rowBase[tapOff[2]];
+        ref float r3 = ref rowBase[tapOff[3]], r4 = ref rowBase[tapOff[4]], r5 = ref rowBase[tapOff[5]];
+        ref float r6 = ref rowBase[tapOff[6]], r7 = ref rowBase[tapOff[7]], r8 = ref rowBase[tapOff[8]];
+        ref float y0 = ref yr[0];
+        TV init = S.Splat(max ? float.NegativeInfinity : 0f);
+        nint ox = 0;
+        while (ox < ow)
+        {
+            if (ox > ow - c)
+            {
+                ox = ow - c; // overlapping last vector: recomputes identical values
+            }
+
+            TV acc;
+            if (max)
+            {
+                acc = S.Max(init, S.Load(ref r0, ox));
+                acc = S.Max(acc, S.Load(ref r1, ox));
+                acc = S.Max(acc, S.Load(ref r2, ox));
+                acc = S.Max(acc, S.Load(ref r3, ox));
+                acc = S.Max(acc, S.Load(ref r4, ox));
+                acc = S.Max(acc, S.Load(ref r5, ox));
+                acc = S.Max(acc, S.Load(ref r6, ox));
+                acc = S.Max(acc, S.Load(ref r7, ox));
+                acc = S.Max(acc, S.Load(ref r8, ox));
+            }
+            else
+            {
+                acc = S.Add(init, S.Load(ref r0, ox));
+                acc = S.Add(acc, S.Load(ref r1, ox));
+                acc = S.Add(acc, S.Load(ref r2, ox));
+                acc = S.Add(acc, S.Load(ref r3, ox));
+                acc = S.Add(acc, S.Load(ref r4, ox));
+                acc = S.Add(acc, S.Load(ref r5, ox));
+                acc = S.Add(acc, S.Load(ref r6, ox));
+                acc = S.Add(acc, S.Load(ref r7, ox));
+                acc = S.Add(acc, S.Load(ref r8, ox));
+                acc = S.Div(acc, S.Mul(cyV, S.Load(ref pcx[0], ox)));
+            }
+
+            S.Store(acc, ref y0, ox);
+            ox += c;
         }
     }
 
