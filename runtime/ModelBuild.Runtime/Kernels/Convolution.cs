@@ -564,6 +564,14 @@ public static class Convolution
                             int ox = 0;
                             if (taps == 9 && ow >= c)
                             {
+                                if (p.KH == 3 && sh == 1 && dh == 1 && oy + 1 < oh)
+                                {
+                                    // two output rows share two of their three input rows
+                                    DepthwiseRows9x2<TV, S>(rowBase, wq, tapOff, wk, bv, yr, ow, act, vlo, vhi);
+                                    oy++;
+                                    continue;
+                                }
+
                                 DepthwiseRow9<TV, S>(rowBase, tapOff, wk, bv, yr, ow, act, vlo, vhi);
                                 continue;
                             }
@@ -687,6 +695,67 @@ public static class Convolution
             }
 
             S.Store(a, ref y0, ox);
+            ox += c;
+        }
+    }
+
+    /// <summary>
+    /// Output rows oy and oy+1 of a 3x3 depthwise window with row stride 1 (rowBase = oy's first input row, wq the
+    /// phase row width): input rows oy..oy+3 are loaded once per column vector. Row oy's tap (ky,kx) is row oy+1's
+    /// tap (ky−1,kx); each output keeps the generic chain acc = bias, fma over taps 0..8 in order, clamp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DepthwiseRows9x2<TV, S>(float* rowBase, int wq, int* tapOff, float* wk, TV bv, float* yr, int ow, bool act, TV lo, TV hi)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int c = S.Count;
+        TV w0 = S.Splat(wk[0]), w1 = S.Splat(wk[1]), w2 = S.Splat(wk[2]), w3 = S.Splat(wk[3]), w4 = S.Splat(wk[4]);
+        TV w5 = S.Splat(wk[5]), w6 = S.Splat(wk[6]), w7 = S.Splat(wk[7]), w8 = S.Splat(wk[8]);
+
+        // column taps kx = 0..2 of input row 0 (tapOff[0..2]); row r adds r·wq
+        ref float q0 = ref rowBase[tapOff[0]], q1 = ref rowBase[tapOff[1]], q2 = ref rowBase[tapOff[2]];
+        nint r1 = wq, r2 = 2 * (nint)wq, r3 = 3 * (nint)wq;
+        ref float y0 = ref yr[0];
+        nint ow2 = ow;
+        nint ox = 0;
+        while (ox < ow)
+        {
+            if (ox > ow - c)
+            {
+                ox = ow - c; // overlapping last vector: recomputes identical values
+            }
+
+            TV x00 = S.Load(ref q0, ox), x01 = S.Load(ref q1, ox), x02 = S.Load(ref q2, ox);
+            TV x10 = S.Load(ref q0, ox + r1), x11 = S.Load(ref q1, ox + r1), x12 = S.Load(ref q2, ox + r1);
+            TV a = S.Fma(x00, w0, bv);
+            TV b = S.Fma(x10, w0, bv);
+            a = S.Fma(x01, w1, a);
+            b = S.Fma(x11, w1, b);
+            a = S.Fma(x02, w2, a);
+            b = S.Fma(x12, w2, b);
+            TV x20 = S.Load(ref q0, ox + r2), x21 = S.Load(ref q1, ox + r2), x22 = S.Load(ref q2, ox + r2);
+            a = S.Fma(x10, w3, a);
+            b = S.Fma(x20, w3, b);
+            a = S.Fma(x11, w4, a);
+            b = S.Fma(x21, w4, b);
+            a = S.Fma(x12, w5, a);
+            b = S.Fma(x22, w5, b);
+            TV x30 = S.Load(ref q0, ox + r3), x31 = S.Load(ref q1, ox + r3), x32 = S.Load(ref q2, ox + r3);
+            a = S.Fma(x20, w6, a);
+            b = S.Fma(x30, w6, b);
+            a = S.Fma(x21, w7, a);
+            b = S.Fma(x31, w7, b);
+            a = S.Fma(x22, w8, a);
+            b = S.Fma(x32, w8, b);
+            if (act)
+            {
+                a = S.Min(S.Max(a, lo), hi);
+                b = S.Min(S.Max(b, lo), hi);
+            }
+
+            S.Store(a, ref y0, ox);
+            S.Store(b, ref y0, ox + ow2);
             ox += c;
         }
     }

@@ -152,6 +152,36 @@ public sealed class WideRowWindowTests
 
     [TestMethod]
     [DynamicData(nameof(Levels))]
+    public void Depthwise3x3MixedStridesAndDilationMatchReference(IsaLevel isa)
+    {
+        // (stride h, stride w, dilation h, dilation w): row pairs need stride h 1 and dilation h 1, any width stride
+        int[][] geo = [[1, 2, 1, 1], [1, 1, 2, 1], [2, 1, 1, 1], [1, 1, 1, 2], [1, 3, 1, 1]];
+        int seed = 500;
+        foreach (int[] gm in geo)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                N = 1, C = 3, H = 12, W = 75, OC = 6, KH = 3, KW = 3, StrideH = gm[0], StrideW = gm[1], DilationH = gm[2], DilationW = gm[3],
+                PadTop = 1, PadLeft = 2, PadBottom = 1, PadRight = 0, Group = 3, Activation = FusedActivation.Relu6,
+            };
+            float[] x = Random(p.N * p.C * p.H * p.W, seed);
+            float[] w = Random(p.OC * 9, seed + 1);
+            float[] bias = Random(p.OC, seed + 2);
+            int ylen = p.N * p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"depthwise geometry {string.Join(",", gm)} isa={isa} t={threads}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
     public void Pool3x3Stride2WideRowsMatchReference(IsaLevel isa)
     {
         int seed = 400;
