@@ -23,15 +23,7 @@ internal static class KernelParallel
             return;
         }
 
-        Parallel.For(0, t, new ParallelOptions { MaxDegreeOfParallelism = t }, i =>
-        {
-            int s = (int)((long)count * i / t);
-            int e = (int)((long)count * (i + 1) / t);
-            if (e > s)
-            {
-                body(s, e);
-            }
-        });
+        WorkerTeam.Run(count, t, body);
     }
 
     /// <summary>Threads worth using for <paramref name="work"/> units when one thread should get at least <paramref name="minPerThread"/>.</summary>

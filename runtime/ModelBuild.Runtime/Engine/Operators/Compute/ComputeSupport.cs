@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -89,7 +90,14 @@ internal static class ComputeSupport
             return;
         }
 
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        // Contiguous chunks on the shared worker team (cheaper than a Parallel.For per op); body(i) is independent per i.
+        KernelParallel.For(count, threads, (s, e) =>
+        {
+            for (int i = s; i < e; i++)
+            {
+                body(i);
+            }
+        });
     }
 
     public static string ShapeText(ReadOnlySpan<int> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
