@@ -43,7 +43,8 @@ internal sealed class ExecutionGraph
             pinned[t] = true;
         }
 
-        var plan = BufferPlan.Build(_graph.TensorCount, _graph.OpInputs, _graph.OpOutputs, pinned);
+        var aliasing = executors.Select(e => e is { OutputMayAliasInput: true }).ToArray();
+        var plan = BufferPlan.Build(_graph.TensorCount, _graph.OpInputs, _graph.OpOutputs, pinned, aliasing);
         _slotOf = plan.SlotOf;
         _slots = Enumerable.Range(0, plan.SlotCount).Select(_ => new BufferSlot()).ToArray();
 

@@ -77,9 +77,67 @@ public sealed class SessionTests
 
         b.Output(prev);
         var graph = new ExecutionGraph(b.Model(), new SessionOptions());
-        Assert.AreEqual(2, graph.SlotCount, "a chain of copies needs two alternating buffers");
+        Assert.AreEqual(1, graph.SlotCount, "a chain of views shares its input's buffer");
         using var s = b.Session();
         AssertFloats(s.Run(Inputs(("x", Floats([1, 2, 3, 4], 4))))[prev], 1, 2, 3, 4);
+    }
+
+    [TestMethod]
+    public void ComputedChainAlternatesTwoBuffers()
+    {
+        var b = new NetBuilder().Input("x", [4]);
+        string prev = "x";
+        for (int i = 0; i < 10; i++)
+        {
+            b.Op(OpType.ReLU, null, [prev], [$"t{i}"]);
+            prev = $"t{i}";
+        }
+
+        b.Output(prev);
+        var graph = new ExecutionGraph(b.Model(), new SessionOptions());
+        Assert.AreEqual(2, graph.SlotCount, "each op writes a buffer other than the one it reads");
+        using var s = b.Session();
+        AssertFloats(s.Run(Inputs(("x", Floats([1, -2, 3, -4], 4))))[prev], 1, 0, 3, 0);
+    }
+
+    [TestMethod]
+    public void ViewKeepsItsSharedBufferAliveForLaterReaders()
+    {
+        // r is a view of a; a's own last reader (y) comes before r's (z), and q is written in between.
+        var b = new NetBuilder().Input("x", [2, 3])
+            .Op(OpType.ReLU, null, ["x"], ["a"])
+            .Op(OpType.Reshape, OpParameterUnion.FromReshape(new ReshapeT { Dims = [-1] }), ["a"], ["r"])
+            .Op(OpType.Sigmoid, null, ["r"], ["u"])
+            .Op(OpType.Reshape, OpParameterUnion.FromReshape(new ReshapeT { Dims = [3, 2] }), ["u"], ["v"])
+            .Op(OpType.TanH, null, ["v"], ["w"])
+            .Op(OpType.Concat, OpParameterUnion.FromAxis(new AxisT { Axis_ = 0 }), ["a", "x"], ["y"])
+            .Op(OpType.Sigmoid, null, ["x"], ["q"])
+            .Op(OpType.Reshape, OpParameterUnion.FromReshape(new ReshapeT { Dims = [-1] }), ["q"], ["f"])
+            .Op(OpType.Concat, OpParameterUnion.FromAxis(new AxisT { Axis_ = 0 }), ["r", "f"], ["z"])
+            .Output("y", "z", "w");
+        float[] x = [-1, 2, -3, 4, 5, -6];
+        var a = x.Select(v => Math.Max(v, 0f)).ToArray();
+        using var s = b.Session();
+        foreach (var fetch in new[] { new[] { "y", "z", "w" }, new[] { "r", "v", "y", "z", "w" } })
+        {
+            var r = s.Run(Inputs(("x", Floats(x, 2, 3))), fetch);
+            AssertFloats(r["y"], a.Concat(x).ToArray());
+            var z = r["z"].Floats.ToArray();
+            CollectionAssert.AreEqual(a, z[..6], "r still holds a's values after u, v, w and q were written");
+            var q = x.Select(v => 1f / (1f + MathF.Exp(-v))).ToArray();
+            for (int i = 0; i < 6; i++)
+            {
+                Assert.AreEqual(q[i], z[6 + i], 1e-5f, "q, written while a and r were live");
+            }
+
+            AssertShape(r["w"], 3, 2);
+            if (r.TryGetValue("r", out var view))
+            {
+                AssertShape(view, 6);
+                AssertFloats(view, a);
+                AssertShape(r["v"], 3, 2);
+            }
+        }
     }
 
     [TestMethod]

@@ -30,6 +30,12 @@ internal abstract class OperatorExecutor
     /// engine must call Reshape on every run, after the inputs are computed.
     /// </summary>
     public virtual bool ShapeDependsOnInputValues => false;
+
+    /// <summary>
+    /// True when output 0 holds input 0's elements in the same order (a view). The buffer plan may then give the
+    /// output the input's buffer, and <see cref="Execute"/> must leave it as it is when the buffers are the same.
+    /// </summary>
+    public virtual bool OutputMayAliasInput => false;
 }
 
 /// <summary>Per-op view the engine hands to an executor.</summary>

@@ -26,7 +26,12 @@ internal sealed class BufferPlan
     /// <param name="opInputs">Tensor indices each op reads, in execution order.</param>
     /// <param name="opOutputs">Tensor indices each op writes.</param>
     /// <param name="pinned">Tensors that must keep their own buffer (inputs, constants, outputs, observed tensors).</param>
-    public static BufferPlan Build(int tensorCount, int[][] opInputs, int[][] opOutputs, bool[] pinned)
+    /// <param name="aliasing">
+    /// Per op (optional): true when output 0 holds input 0's elements in the same order (Reshape, ConvertTensor, ...).
+    /// Such an output takes input 0's slot when both are unpinned; the slot is then freed only after the last
+    /// reader of either, so the op has nothing to copy.
+    /// </param>
+    public static BufferPlan Build(int tensorCount, int[][] opInputs, int[][] opOutputs, bool[] pinned, bool[]? aliasing = null)
     {
         var lastUse = new int[tensorCount];
         Array.Fill(lastUse, -1);
@@ -43,6 +48,27 @@ internal sealed class BufferPlan
             }
         }
 
+        bool Aliases(int op) => aliasing is not null && aliasing[op] && opInputs[op].Length > 0 && opOutputs[op].Length > 0
+            && !pinned[opInputs[op][0]] && !pinned[opOutputs[op][0]] && opInputs[op][0] != opOutputs[op][0];
+
+        // A view's input lives as long as its output (reverse order carries chains of views), then each output
+        // gets the extended lifetime of the input it shares a slot with.
+        for (int op = opOutputs.Length - 1; op >= 0; op--)
+        {
+            if (Aliases(op))
+            {
+                lastUse[opInputs[op][0]] = Math.Max(lastUse[opInputs[op][0]], lastUse[opOutputs[op][0]]);
+            }
+        }
+
+        for (int op = 0; op < opOutputs.Length; op++)
+        {
+            if (Aliases(op))
+            {
+                lastUse[opOutputs[op][0]] = lastUse[opInputs[op][0]];
+            }
+        }
+
         var slotOf = new int[tensorCount];
         Array.Fill(slotOf, -1);
         var free = new Stack<int>();
@@ -50,6 +76,11 @@ internal sealed class BufferPlan
         var releaseAt = new List<int>();
         for (int op = 0; op < opOutputs.Length; op++)
         {
+            if (Aliases(op) && slotOf[opInputs[op][0]] >= 0)
+            {
+                slotOf[opOutputs[op][0]] = slotOf[opInputs[op][0]];
+            }
+
             foreach (int t in opOutputs[op])
             {
                 if (!pinned[t] && slotOf[t] < 0)
@@ -58,18 +89,19 @@ internal sealed class BufferPlan
                 }
             }
 
+            // Slots, not tensors: a view and its input share one slot and may end at the same op.
             releaseAt.Clear();
             foreach (int t in opInputs[op].Concat(opOutputs[op]))
             {
-                if (slotOf[t] >= 0 && lastUse[t] == op && !releaseAt.Contains(t))
+                if (slotOf[t] >= 0 && lastUse[t] == op && !releaseAt.Contains(slotOf[t]))
                 {
-                    releaseAt.Add(t);
+                    releaseAt.Add(slotOf[t]);
                 }
             }
 
-            foreach (int t in releaseAt)
+            foreach (int slot in releaseAt)
             {
-                free.Push(slotOf[t]);
+                free.Push(slot);
             }
         }
 

@@ -23,5 +23,17 @@ internal abstract class ViewExecutor : OperatorExecutor
         ctx.Outputs[0].Reshape(shape, input.ElementType);
     }
 
-    public override void Execute(OpContext ctx) => StridedCopy.CopyAll(ctx.Inputs[0], ctx.Outputs[0]);
+    public override bool OutputMayAliasInput => true;
+
+    public override void Execute(OpContext ctx)
+    {
+        Tensor input = ctx.Inputs[0], output = ctx.Outputs[0];
+        bool shared = input.ElementType == TensorElementType.Float32
+            ? ReferenceEquals(input.FloatBuffer, output.FloatBuffer)
+            : ReferenceEquals(input.IntBuffer, output.IntBuffer);
+        if (!shared)
+        {
+            StridedCopy.CopyAll(input, output);
+        }
+    }
 }
