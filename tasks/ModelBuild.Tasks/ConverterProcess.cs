@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace ModelBuild.Tasks;
 
@@ -12,6 +13,11 @@ internal sealed class ConverterRun
     /// <summary>Set when the process could not be started at all.</summary>
     public string? StartError { get; set; }
 
+    /// <summary>When the run started and ended, from the start of the task (for the parallelism message).</summary>
+    public TimeSpan Started { get; set; }
+
+    public TimeSpan Ended { get; set; }
+
     public List<string> StdOut { get; } = [];
 
     public List<string> StdErr { get; } = [];
@@ -23,6 +29,10 @@ internal sealed class ConverterRun
 /// </summary>
 internal sealed class ConverterProcess
 {
+    // Process.Kill(bool entireProcessTree) exists on .NET Core 3.0+ (dotnet build) but not in netstandard2.0 nor on
+    // .NET Framework MSBuild (Visual Studio), where only the host process itself can be killed.
+    private static readonly MethodInfo? KillTree = typeof(Process).GetMethod("Kill", [typeof(bool)]);
+
     private readonly object _gate = new();
     private Process? _process;
     private bool _killed;
@@ -128,13 +138,20 @@ internal sealed class ConverterProcess
             {
                 if (_process is { HasExited: false })
                 {
-                    // `dotnet app.dll` runs the app inside the host process: killing it ends the converter
-                    _process.Kill();
+                    // `dotnet app.dll` runs the app inside the host process; the tree also takes anything it started
+                    if (KillTree is not null)
+                    {
+                        KillTree.Invoke(_process, [true]);
+                    }
+                    else
+                    {
+                        _process.Kill();
+                    }
                 }
             }
-            catch (InvalidOperationException)
+            catch (Exception e) when (e is InvalidOperationException or TargetInvocationException or System.ComponentModel.Win32Exception)
             {
-                // exited between the check and the kill
+                // exited between the check and the kill (or is exiting and can no longer be signalled)
             }
         }
     }

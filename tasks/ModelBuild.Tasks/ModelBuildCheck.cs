@@ -65,6 +65,15 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
 
     protected override IEnumerable<string> OutputsOf(ITaskItem model) => [model.GetMetadata(ModelMetadata.CheckMarker)];
 
+    // the report writer writes "REPORT.json.GUID.tmp" / "REPORT.html.GUID.tmp" and renames them
+    protected override IEnumerable<(string Directory, string Pattern)> TempFilesOf(ITaskItem model)
+    {
+        var report = model.GetMetadata(ModelMetadata.ParityReport);
+        var dir = Path.GetDirectoryName(report)!;
+        var name = Path.GetFileName(report);
+        return [(dir, name + ".json.*.tmp"), (dir, name + ".html.*.tmp")];
+    }
+
     private protected override void Report(ITaskItem model, ConverterDiagnostic d, ConverterRun run)
     {
         if (d.IsWarning && (d.Code is DegenerateSampleWarning or ConstantSampleWarning)

@@ -29,6 +29,13 @@ public sealed class ModelBuildConvert : ModelBuildProcessTask
 
     protected override IEnumerable<string> OutputsOf(ITaskItem model) => [model.GetMetadata(ModelMetadata.OutputFile)];
 
+    // MnnModelWriter writes ".NAME.mnn.GUID.tmp" beside the .mnn and renames it
+    protected override IEnumerable<(string Directory, string Pattern)> TempFilesOf(ITaskItem model)
+    {
+        var output = model.GetMetadata(ModelMetadata.OutputFile);
+        return [(Path.GetDirectoryName(output)!, "." + Path.GetFileName(output) + ".*.tmp")];
+    }
+
     protected override void OnSucceeded(ITaskItem model)
     {
         // the converter may keep an identical file's old timestamp; the target's Outputs must look newer than its Inputs

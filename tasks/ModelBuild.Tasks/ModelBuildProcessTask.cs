@@ -52,6 +52,12 @@ public abstract class ModelBuildProcessTask : Microsoft.Build.Utilities.Task, IC
 
     protected abstract IEnumerable<string> OutputsOf(ITaskItem model);
 
+    /// <summary>
+    /// Temp files (folder, search pattern) the converter writes before renaming them over <see cref="OutputsOf"/> or
+    /// the reports: a killed converter cannot remove its own, so a canceled run deletes them.
+    /// </summary>
+    protected abstract IEnumerable<(string Directory, string Pattern)> TempFilesOf(ITaskItem model);
+
     /// <summary>Importance of the converter's stdout lines.</summary>
     protected virtual MessageImportance StdOutImportance => MessageImportance.Low;
 
@@ -121,33 +127,86 @@ public abstract class ModelBuildProcessTask : Microsoft.Build.Utilities.Task, IC
         }
 
         using var slots = new SemaphoreSlim(parallelism);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var runningNow = 0;
+        var peak = 0;
         foreach (var (model, process) in processes)
         {
             System.Threading.Tasks.Task.Run(() =>
             {
                 slots.Wait();
+                var started = clock.Elapsed;
+                var now = Interlocked.Increment(ref runningNow);
+                InterlockedMax(ref peak, now);
+                ConverterRun run;
                 try
                 {
-                    finished.Add((model, process, _canceled ? new ConverterRun { Canceled = true } : process.Run()));
+                    run = _canceled ? new ConverterRun { Canceled = true } : process.Run();
                 }
                 catch (Exception e)
                 {
-                    finished.Add((model, process, new ConverterRun { StartError = e.Message }));
+                    run = new ConverterRun { StartError = e.Message };
                 }
                 finally
                 {
+                    Interlocked.Decrement(ref runningNow);
                     slots.Release();
                 }
+
+                run.Started = started;
+                run.Ended = clock.Elapsed;
+                finished.Add((model, process, run));
             });
         }
 
         for (var i = 0; i < processes.Count; i++)
         {
             var (model, _, run) = finished.Take();
+            Log.LogMessage(MessageImportance.Normal, "ModelBuild: {0} '{1}' ran from {2} s to {3} s", Verb, model.ItemSpec, Seconds(run.Started), Seconds(run.Ended));
             if (LogRun(model, run))
             {
                 OnSucceeded(model);
                 done.Add(model);
+            }
+        }
+
+        Log.LogMessage(MessageImportance.Normal, "ModelBuild: {0} ran {1} process(es) in {2} s, at most {3} at once (limit {4})",
+            Verb, processes.Count, Seconds(clock.Elapsed), peak, parallelism);
+    }
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private void DeleteTempFiles(ITaskItem model)
+    {
+        foreach (var (dir, pattern) in TempFilesOf(model))
+        {
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(dir, pattern))
+            {
+                try
+                {
+                    File.Delete(file);
+                    Log.LogMessage(MessageImportance.Low, "ModelBuild: deleted '{0}' left by the canceled converter", file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Log.LogMessage(MessageImportance.Normal, "ModelBuild: could not delete '{0}': {1}", file, e.Message);
+                }
             }
         }
     }
@@ -158,6 +217,7 @@ public abstract class ModelBuildProcessTask : Microsoft.Build.Utilities.Task, IC
         if (run.Canceled)
         {
             Log.LogMessage(MessageImportance.High, "ModelBuild: {0} of '{1}' canceled", Verb, model.ItemSpec);
+            DeleteTempFiles(model);
             return false;
         }
 
