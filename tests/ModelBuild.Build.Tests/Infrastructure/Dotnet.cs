@@ -21,6 +21,21 @@ public static class Dotnet
 
     public static ProcessResult RunProgram(string program, string workingDirectory, params string[] args)
     {
+        var info = StartInfo(program, workingDirectory, args);
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return new ProcessResult($"{program} {string.Join(' ', args)}", process.ExitCode, output.ToString());
+    }
+
+    /// <summary>Start info of <paramref name="program"/> with redirected output and the isolated environment.</summary>
+    public static ProcessStartInfo StartInfo(string program, string workingDirectory, IEnumerable<string> args)
+    {
         var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
@@ -44,14 +59,6 @@ public static class Dotnet
             info.Environment.Remove(name);
         }
 
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        return new ProcessResult($"{program} {string.Join(' ', args)}", process.ExitCode, output.ToString());
+        return info;
     }
 }

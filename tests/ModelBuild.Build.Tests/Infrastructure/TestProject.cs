@@ -1,15 +1,30 @@
 namespace ModelBuild.Build.Tests.Infrastructure;
 
-/// <summary>A temp class library with a PackageReference to ModelBuild and the sample model under models/style/.</summary>
+/// <summary>
+/// A temp consumer project with a PackageReference to ModelBuild (as the README shows it), <c>&lt;OnnxModel Include="models/**/*.onnx" /&gt;</c>
+/// and copies of the sample model (by default one, at models/style/mosaic-mini.onnx).
+/// </summary>
 public sealed class TestProject
 {
     public const string StartMarker = "ModelBuild: running converter";
 
-    public TestProject(string name, string extraProperties = "")
+    public const string DefaultModel = "models/style/mosaic-mini.onnx";
+
+    /// <param name="name">Folder and project name under the test root.</param>
+    /// <param name="extraProperties">Added to the project's PropertyGroup.</param>
+    /// <param name="models">Project-relative paths that get a copy of the sample model (all under models/).</param>
+    /// <param name="extraItems">Added to the project's ItemGroup.</param>
+    public TestProject(string name, string extraProperties = "", IReadOnlyList<string>? models = null, string extraItems = "")
     {
         Directory = Path.Combine(BuildEnvironment.Root, name);
-        System.IO.Directory.CreateDirectory(Path.Combine(Directory, "models", "style"));
-        File.Copy(BuildEnvironment.SampleModel, Path.Combine(Directory, "models", "style", "mosaic-mini.onnx"), overwrite: true);
+        Models = models ?? [DefaultModel];
+        foreach (var model in Models)
+        {
+            var target = Path.Combine(Directory, model);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(BuildEnvironment.SampleModel, target, overwrite: true);
+        }
+
         File.Copy(BuildEnvironment.NuGetConfig, Path.Combine(Directory, "NuGet.config"), overwrite: true);
         // an empty Directory.Build.props/targets keeps the repository's (if the temp folder is inside it) out
         File.WriteAllText(Path.Combine(Directory, "Directory.Build.props"), "<Project />");
@@ -23,8 +38,9 @@ public sealed class TestProject
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="ModelBuild" Version="0.1.0" />
+                <PackageReference Include="ModelBuild" Version="0.1.0" PrivateAssets="all" />
                 <OnnxModel Include="models/**/*.onnx" />
+                {extraItems}
               </ItemGroup>
             </Project>
             """);
@@ -32,14 +48,32 @@ public sealed class TestProject
 
     public string Directory { get; }
 
+    public string Name => Path.GetFileName(Directory);
+
+    public IReadOnlyList<string> Models { get; }
+
     public string Intermediate => Path.Combine(Directory, "obj", "Debug", "net10.0", "modelbuild");
 
-    public string OutputModel => Path.Combine(Directory, "bin", "Debug", "net10.0", "models", "style", "mosaic-mini.mnn");
+    public string OutputDirectory => Path.Combine(Directory, "bin", "Debug", "net10.0");
 
-    public ProcessResult Build(params string[] extra) =>
-        Dotnet.Run(Directory, ["build", "-v:n", "-tl:off", "-nologo", "-nodeReuse:false", .. extra]);
+    /// <summary>The .mnn of the default model under bin/.</summary>
+    public string OutputModel => OutputModelOf(DefaultModel);
 
-    public ProcessResult Clean() => Dotnet.Run(Directory, ["clean", "-v:n", "-tl:off", "-nologo", "-nodeReuse:false"]);
+    /// <summary>Where the .mnn of <paramref name="model"/> (project-relative .onnx path) lands under bin/.</summary>
+    public string OutputModelOf(string model) => Path.Combine(OutputDirectory, MnnPath(model));
+
+    /// <summary>The project-relative .onnx path with the .mnn extension, in the OS's separators.</summary>
+    public static string MnnPath(string model) => Path.ChangeExtension(model, ".mnn").Replace('/', Path.DirectorySeparatorChar);
+
+    public ProcessResult Build(params string[] extra) => Dotnet.Run(Directory, ["build", .. CommonArgs, .. extra]);
+
+    public ProcessResult Clean() => Dotnet.Run(Directory, ["clean", .. CommonArgs]);
+
+    /// <summary>Any dotnet command in the project folder with the same logging and node options as <see cref="Build"/>.</summary>
+    public ProcessResult Run(string command, params string[] extra) => Dotnet.Run(Directory, [command, .. CommonArgs, .. extra]);
+
+    /// <summary>Normal verbosity (the task's messages), no terminal logger, no MSBuild node left behind.</summary>
+    public static string[] CommonArgs => ["-v:n", "-tl:off", "-nologo", "-nodeReuse:false"];
 
     /// <summary>Every file ModelBuild wrote (obj/…/modelbuild/** and the .mnn under bin/) with its timestamp.</summary>
     public Dictionary<string, DateTime> GeneratedFiles()
@@ -53,14 +87,22 @@ public sealed class TestProject
             }
         }
 
-        if (File.Exists(OutputModel))
+        foreach (var model in Models.Select(OutputModelOf).Where(File.Exists))
         {
-            files[OutputModel] = File.GetLastWriteTimeUtc(OutputModel);
+            files[model] = File.GetLastWriteTimeUtc(model);
         }
 
         return files;
     }
 
-    public static int Starts(ProcessResult r, string verb) =>
-        r.Output.Split('\n').Count(l => l.Contains($"{StartMarker} {verb} ", StringComparison.Ordinal));
+    /// <summary>Files under obj/ and bin/ whose name matches <paramref name="pattern"/>, project-relative.</summary>
+    public List<string> FilesInObjAndBin(string pattern) =>
+        new[] { "obj", "bin" }.Select(d => Path.Combine(Directory, d)).Where(System.IO.Directory.Exists)
+            .SelectMany(d => System.IO.Directory.EnumerateFiles(d, pattern, SearchOption.AllDirectories))
+            .Select(f => Path.GetRelativePath(Directory, f)).ToList();
+
+    public static int Starts(ProcessResult r, string verb) => Starts(r.Output, verb);
+
+    public static int Starts(string output, string verb) =>
+        output.Split('\n').Count(l => l.Contains($"{StartMarker} {verb} ", StringComparison.Ordinal));
 }
