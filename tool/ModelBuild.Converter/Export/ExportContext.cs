@@ -213,7 +213,7 @@ internal sealed class ExportContext
     public string Where(Node node) => $"at node '{node.Name}' in {Graph.SourcePath}";
 
     public ModelBuildException UnsupportedOp(Node node) =>
-        new(ErrorCodes.UnsupportedOperator, $"unsupported operator {node.OpType} (opset {Opset}) {Where(node)}");
+        new(ErrorCodes.UnsupportedOperator, $"unsupported operator {node.OpType} (opset {Opset}) {Where(node)}: {OpEmitterRegistry.WhyUnsupported(node.OpType, Opset)}");
 
     public ModelBuildException UnsupportedAttribute(Node node, string what) =>
         new(ErrorCodes.UnsupportedAttribute, $"unsupported attribute value for operator {node.OpType} (opset {Opset}) {Where(node)}: {what}");

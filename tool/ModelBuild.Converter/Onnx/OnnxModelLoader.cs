@@ -16,12 +16,12 @@ public static class OnnxModelLoader
     public const int RecursionLimit = 100;
 
     /// <summary>
-    /// Lowest and highest default-domain opset the converter understands. Opset 22 only widened element
-    /// types (bfloat16) of ops whose semantics stayed those of their earlier versions, so it is accepted;
-    /// later opsets changed semantics we have not implemented and are refused.
+    /// Lowest and highest default-domain opset accepted: those <see cref="OperatorVersions"/> describes. Within
+    /// them each node is checked against the version of its op in force at the model's opset (MB3001 when the
+    /// converter does not implement that version); beyond the newest, op versions are not known.
     /// </summary>
-    public const int MinOpset = 7;
-    public const int MaxOpset = 22;
+    public const int MinOpset = OperatorVersions.OldestOpset;
+    public const int MaxOpset = OperatorVersions.NewestOpset;
 
     /// <summary>Loads and parses a model file; MB1000 when missing, MB1001/MB1002/MB1003 when unreadable.</summary>
     public static ModelProto Load(string path)

@@ -8,20 +8,20 @@ internal static class ActivationEmitter
 {
     public static void Register(OpEmitterTable t)
     {
-        t.Add("Relu", Relu);
-        t.Add("LeakyRelu", (ctx, n) => ctx.Final(n, OpType.ReLU, MnnParams.Relu(n.GetFloat("alpha", 0.01f)), ctx.In(n, 0)));
-        t.Add("PRelu", PRelu);
-        t.Add("Elu", (ctx, n) => ctx.Final(n, OpType.ELU, OpParameterUnion.FromELU(new ELUT { Alpha = n.GetFloat("alpha", 1f) }), ctx.In(n, 0)));
-        t.Add("Selu", (ctx, n) => ctx.Final(n, OpType.Selu, OpParameterUnion.FromSelu(new SeluT
+        t.AddSinceFirst("Relu", Relu);
+        t.AddSinceFirst("LeakyRelu", (ctx, n) => ctx.Final(n, OpType.ReLU, MnnParams.Relu(n.GetFloat("alpha", 0.01f)), ctx.In(n, 0)));
+        t.AddSinceFirst("PRelu", PRelu); // opset < 7 per-channel slopes are made numpy-broadcastable by LegacyBroadcast
+        t.AddSinceFirst("Elu", (ctx, n) => ctx.Final(n, OpType.ELU, OpParameterUnion.FromELU(new ELUT { Alpha = n.GetFloat("alpha", 1f) }), ctx.In(n, 0)));
+        t.AddSinceFirst("Selu", (ctx, n) => ctx.Final(n, OpType.Selu, OpParameterUnion.FromSelu(new SeluT
         {
             Alpha = n.GetFloat("alpha", 1.67326319217681884765625f),
             Scale = n.GetFloat("gamma", 1.05070102214813232421875f),
         }), ctx.In(n, 0)));
-        t.Add("Clip", 1, 10, ClipFromAttributes);
-        t.Add("Clip", 11, int.MaxValue, ClipFromInputs);
-        t.Add("Sigmoid", (ctx, n) => ctx.Final(n, OpType.Sigmoid, null, ctx.In(n, 0)));
-        t.Add("Tanh", (ctx, n) => ctx.Final(n, OpType.TanH, null, ctx.In(n, 0)));
-        t.Add("HardSigmoid", HardSigmoid);
+        t.Add("Clip", 1, 6, ClipFromAttributes);
+        t.Add("Clip", 11, ClipFromInputs);
+        t.AddSinceFirst("Sigmoid", (ctx, n) => ctx.Final(n, OpType.Sigmoid, null, ctx.In(n, 0)));
+        t.AddSinceFirst("Tanh", (ctx, n) => ctx.Final(n, OpType.TanH, null, ctx.In(n, 0)));
+        t.AddSinceFirst("HardSigmoid", HardSigmoid);
         t.Add("HardSwish", (ctx, n) => ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(UnaryOpOperation.HARDSWISH), ctx.In(n, 0)));
         t.Add("Softplus", Softplus);
         t.Add("Softsign", Softsign);

@@ -1,4 +1,5 @@
 using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Graph.Passes;
 using ModelBuild.Runtime.Format.Schema;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 using MnnDataType = ModelBuild.Runtime.Format.Schema.DataType;
@@ -57,24 +58,27 @@ internal static class ElementwiseEmitter
     {
         foreach (var (onnx, mnn) in s_binary)
         {
-            t.Add(onnx, (ctx, n) => Binary(ctx, n, mnn));
+            t.AddSinceFirst(onnx, (ctx, n) => Binary(ctx, n, mnn)); // opset < 7 broadcasting is rewritten by LegacyBroadcast
         }
 
         foreach (var (onnx, mnn) in s_unary)
         {
-            t.Add(onnx, (ctx, n) => ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(mnn), ctx.In(n, 0)));
+            t.AddSinceFirst(onnx, (ctx, n) => ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(mnn), ctx.In(n, 0)));
         }
 
-        t.Add("Min", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MINIMUM, mean: false));
-        t.Add("Max", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MAXIMUM, mean: false));
-        t.Add("Sum", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: false));
-        t.Add("Mean", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: true));
+        // Before opset 8 these required equal shapes, where broadcasting gives the same result.
+        t.AddSinceFirst("Min", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MINIMUM, mean: false));
+        t.AddSinceFirst("Max", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.MAXIMUM, mean: false));
+        t.AddSinceFirst("Sum", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: false));
+        t.AddSinceFirst("Mean", (ctx, n) => Variadic(ctx, n, BinaryOpOperation.ADD, mean: true));
         t.Add("Not", Not);
         t.Add("Where", (ctx, n) => ctx.Final(n, OpType.Select, null, ctx.In(n, 0), ctx.In(n, 1), ctx.In(n, 2)));
-        t.Add("Cast", Cast);
-        t.Add("CastLike", CastLike);
+        // Version 24 changed only conversions to float8 types (saturation of ±Inf, float8e8m0 round_mode),
+        // targets Cast rejects; Cast-1 named the target type by string.
+        t.Add("Cast", 6, 24, Cast);
+        t.Add("CastLike", 15, 24, CastLike);
         t.Add("Identity", (ctx, n) => ctx.Final(n, OpType.Identity, null, ctx.In(n, 0)));
-        t.Add("Dropout", Dropout);
+        t.AddSinceFirst("Dropout", Dropout);
         t.Add("Mod", Mod);
     }
 
@@ -85,8 +89,9 @@ internal static class ElementwiseEmitter
             throw ctx.Invalid(n, $"expects 2 inputs, has {n.Inputs.Count}");
         }
 
-        if (op == BinaryOpOperation.ADD && n.OpType == "Add" && ctx.Opset < 7 && n.Has("broadcast"))
+        if (n.Has("broadcast") || n.Has("axis"))
         {
+            // LegacyBroadcast rewrites these away; numpy broadcasting would compute something else.
             throw ctx.UnsupportedAttribute(n, "legacy 'broadcast'/'axis' attributes (opset < 7)");
         }
 
@@ -171,6 +176,7 @@ internal static class ElementwiseEmitter
             IrDataType.Bool => MnnDataType.DT_BOOL,
             _ => throw ctx.UnsupportedAttribute(n, $"to={to} (MNN computes in float32 and int32 only)"),
         };
+        RejectHalfNarrowing(ctx, n, to);
         var src = ExportContext.MnnTypeOf(ctx.TypeOf(n.Inputs[0]));
         ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = src, DstT = dst }), ctx.In(n, 0));
     }
@@ -185,6 +191,7 @@ internal static class ElementwiseEmitter
         }
 
         var dst = to == IrDataType.Bool ? MnnDataType.DT_BOOL : ExportContext.MnnTypeOf(to);
+        RejectHalfNarrowing(ctx, n, to);
         var src = ExportContext.MnnTypeOf(ctx.TypeOf(n.Inputs[0]));
         ctx.Final(n, OpType.Cast, OpParameterUnion.FromCastParam(new CastParamT { SrcT = src, DstT = dst }), ctx.In(n, 0));
     }
@@ -194,6 +201,11 @@ internal static class ElementwiseEmitter
         if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0)
         {
             throw ctx.UnsupportedAttribute(n, "the mask output");
+        }
+
+        if (TrainingMode.Requested(ctx.Graph, n))
+        {
+            throw ctx.UnsupportedAttribute(n, "is_test=0 (training-mode dropout, opset < 7)");
         }
 
         if (ctx.Opset >= 12 && n.HasInput(2))
@@ -206,5 +218,18 @@ internal static class ElementwiseEmitter
         }
 
         ctx.Final(n, OpType.Identity, null, ctx.In(n, 0));
+    }
+
+    /// <summary>
+    /// MNN holds 16-bit floats as float32, so a cast to float16/bfloat16 from another type would skip the rounding
+    /// it performs (bfloat16 keeps 8 significant bits): refused rather than computed without it.
+    /// </summary>
+    private static void RejectHalfNarrowing(ExportContext ctx, Node n, IrDataType to)
+    {
+        var from = ctx.TypeOf(n.Inputs[0]);
+        if (to is IrDataType.Float16 or IrDataType.BFloat16 && from != to)
+        {
+            throw ctx.UnsupportedAttribute(n, $"a cast from {from} to {to} (MNN holds {to} as float32 and cannot round to it)");
+        }
     }
 }

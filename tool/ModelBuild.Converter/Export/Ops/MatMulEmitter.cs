@@ -13,7 +13,7 @@ internal static class MatMulEmitter
     public static void Register(OpEmitterTable t)
     {
         t.Add("MatMul", MatMul);
-        t.Add("Gemm", Gemm);
+        t.AddSinceFirst("Gemm", Gemm); // before opset 7 C broadcast only with broadcast=1, else had the output shape: same result
     }
 
     private static OpParameterUnion Param(bool transposeA, bool transposeB) =>

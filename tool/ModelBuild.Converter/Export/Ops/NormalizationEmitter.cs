@@ -1,4 +1,5 @@
 using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Graph.Passes;
 using ModelBuild.Runtime.Format.Schema;
 
 namespace ModelBuild.Converter.Export.Ops;
@@ -11,17 +12,17 @@ internal static class NormalizationEmitter
 {
     public static void Register(OpEmitterTable t)
     {
-        t.Add("BatchNormalization", BatchNorm);
-        t.Add("InstanceNormalization", InstanceNorm);
+        t.AddSinceFirst("BatchNormalization", BatchNorm);
+        t.AddSinceFirst("InstanceNormalization", InstanceNorm);
         t.Add("LayerNormalization", LayerNorm);
         t.Add("LRN", Lrn);
     }
 
     private static void BatchNorm(ExportContext ctx, Node n)
     {
-        if (n.GetInt("training_mode", 0) != 0 || (ctx.Opset < 9 && n.GetInt("spatial", 1) == 0))
+        if (TrainingMode.Requested(ctx.Graph, n) || (ctx.Opset < 9 && n.GetInt("spatial", 1) == 0))
         {
-            throw ctx.UnsupportedAttribute(n, "training_mode=1 or spatial=0");
+            throw ctx.UnsupportedAttribute(n, "training_mode=1, is_test=0 (opset < 7) or spatial=0");
         }
 
         var epsilon = n.GetFloat("epsilon", 1e-5f);

@@ -13,7 +13,7 @@ internal static class PoolEmitter
     public static void Register(OpEmitterTable t)
     {
         t.Add("MaxPool", (ctx, n) => Pool(ctx, n, PoolType.MAXPOOL));
-        t.Add("AveragePool", (ctx, n) => Pool(ctx, n, PoolType.AVEPOOL));
+        t.AddSinceFirst("AveragePool", (ctx, n) => Pool(ctx, n, PoolType.AVEPOOL));
         t.Add("GlobalAveragePool", (ctx, n) => Global(ctx, n, PoolType.AVEPOOL));
         t.Add("GlobalMaxPool", (ctx, n) => Global(ctx, n, PoolType.MAXPOOL));
     }

@@ -12,9 +12,9 @@ internal static class ResizeEmitter
 {
     public static void Register(OpEmitterTable t)
     {
-        t.Add("Upsample", 1, 9, Upsample);
+        t.Add("Upsample", 7, 9, Upsample); // Upsample-1 had height_scale/width_scale
         t.Add("Resize", 10, 10, (ctx, n) => Legacy(ctx, n, scalesInput: 1));
-        t.Add("Resize", 11, int.MaxValue, Resize);
+        t.Add("Resize", 11, Resize);
     }
 
     private static void Upsample(ExportContext ctx, Node n)

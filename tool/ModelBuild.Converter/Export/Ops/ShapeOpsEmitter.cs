@@ -11,14 +11,14 @@ internal static class ShapeOpsEmitter
 {
     public static void Register(OpEmitterTable t)
     {
-        t.Add("Reshape", Reshape);
+        t.AddSinceFirst("Reshape", Reshape);
         t.Add("Flatten", Flatten);
         t.Add("Transpose", Transpose);
         t.Add("Squeeze", Squeeze);
         t.Add("Unsqueeze", Unsqueeze);
         t.Add("Expand", (ctx, n) => ctx.Final(n, OpType.BroadcastTo, null, ctx.In(n, 0), ctx.In(n, 1)));
         t.Add("Tile", Tile);
-        t.Add("Concat", Concat);
+        t.AddSinceFirst("Concat", Concat);
         t.Add("Shape", Shape);
         t.Add("Size", (ctx, n) => ctx.Final(n, OpType.Size, null, ctx.In(n, 0)));
         t.Add("DepthToSpace", (ctx, n) => DepthSpace(ctx, n, OpType.DepthToSpace));
@@ -132,11 +132,6 @@ internal static class ShapeOpsEmitter
 
     private static void Tile(ExportContext ctx, Node n)
     {
-        if (ctx.Opset < 6)
-        {
-            throw ctx.UnsupportedOp(n);
-        }
-
         ctx.Final(n, OpType.Tile, null, ctx.In(n, 0), ctx.In(n, 1));
     }
 

@@ -11,8 +11,8 @@ internal static class SliceGatherEmitter
 {
     public static void Register(OpEmitterTable t)
     {
-        t.Add("Slice", 1, 9, SliceFromAttributes);
-        t.Add("Slice", 10, int.MaxValue, SliceFromInputs);
+        t.Add("Slice", 1, 1, SliceFromAttributes);
+        t.Add("Slice", 10, SliceFromInputs);
         t.Add("Gather", Gather);
         t.Add("Split", Split);
     }

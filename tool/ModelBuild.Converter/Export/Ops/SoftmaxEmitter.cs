@@ -14,7 +14,7 @@ internal static class SoftmaxEmitter
     {
         t.Add("Softmax", (ctx, n) => Emit(ctx, n, log: false));
         t.Add("LogSoftmax", (ctx, n) => Emit(ctx, n, log: true));
-        t.Add("Hardmax", 13, int.MaxValue, Hardmax);
+        t.Add("Hardmax", 13, Hardmax);
     }
 
     /// <summary>Hardmax (opset 13+): 1 where the index along the axis equals the (first) ArgMax, else 0.</summary>

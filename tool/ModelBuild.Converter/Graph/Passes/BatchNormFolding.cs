@@ -14,7 +14,7 @@ public static class BatchNormFolding
         {
             if (bn.OpType != "BatchNormalization" || bn.Domain is not ("" or "ai.onnx") || !bn.HasInput(0)
                 || bn.Outputs.Skip(1).Any(o => o.Length > 0 && GraphEdits.UseCount(graph, o) > 0)
-                || bn.GetInt("training_mode", 0) != 0)
+                || TrainingMode.Requested(graph, bn))
             {
                 continue;
             }

@@ -12,7 +12,9 @@ public static class ConstantFolding
         var kept = new List<Node>(graph.Nodes.Count);
         foreach (var node in graph.Nodes)
         {
-            if (node.Domain is "" or "ai.onnx" && node.Outputs.Count == 1 && node.Outputs[0].Length > 0 && !graph.Inputs.Contains(node.Outputs[0]))
+            // The evaluator follows the op versions the emitters implement: a version they reject is not folded either.
+            if (node.Domain is "" or "ai.onnx" && node.Outputs.Count == 1 && node.Outputs[0].Length > 0 && !graph.Inputs.Contains(node.Outputs[0])
+                && Export.OpEmitterRegistry.Find(node.OpType, graph.Opset) is not null)
             {
                 var result = ConstantEvaluator.Evaluate(graph, node);
                 if (result is not null)

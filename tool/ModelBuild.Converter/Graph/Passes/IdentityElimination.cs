@@ -1,7 +1,7 @@
 namespace ModelBuild.Converter.Graph.Passes;
 
 /// <summary>
-/// Removes Identity and inference-mode Dropout (only when Dropout's mask output is unused). When the removed
+/// Removes Identity and inference-mode Dropout (not one whose opset &lt; 7 is_test is 0) (only when Dropout's mask output is unused). When the removed
 /// node's output is a graph output, the producer's output is renamed instead, so output names survive.
 /// </summary>
 public static class IdentityElimination
@@ -18,6 +18,11 @@ public static class IdentityElimination
             if (node.Outputs.Skip(1).Any(m => m.Length > 0 && GraphEdits.UseCount(graph, m) > 0))
             {
                 continue; // the Dropout mask is consumed
+            }
+
+            if (TrainingMode.Requested(graph, node))
+            {
+                continue; // a training-mode Dropout is not an identity; the exporter rejects it
             }
 
             var input = node.Inputs[0];

@@ -5,6 +5,7 @@ public static class PassPipeline
 {
     public static void Run(ModelGraph graph)
     {
+        LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
         ConstantFolding.Run(graph);
