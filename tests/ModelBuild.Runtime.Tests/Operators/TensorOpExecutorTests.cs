@@ -267,6 +267,27 @@ public sealed class InterpExecutorTests
         AssertClose(Run(half, Tensor.FromFloats(x, 1, 2, 3, 4)), [1, 2, 6, 6], Reference(x, 2, 3, 4, 6, 6, 2, (d, i, o) => (d + 0.5) * i / o - 0.5));
         Assert.ThrowsExactly<ModelBuildException>(() => Run(nearest, Tensor.FromFloats(x, 1, 2, 3, 4), Tensor.FromInts([1, 3, 6, 8], 4)));
     }
+
+    /// <summary>Planes wide enough for the vector 2× copy and the multi-threaded paths (Run checks every ISA and 3 threads agree).</summary>
+    [TestMethod]
+    [DataRow(1, 2f, 2f)]
+    [DataRow(4, 2f, 2f)]
+    [DataRow(2, 2f, 2f)]
+    [DataRow(2, 1.5f, 0.75f)]
+    [DataRow(3, 2f, 3f)]
+    public void LargerPlanesMatchReference(int type, float sh, float sw)
+    {
+        int ih = 11, iw = 37;
+        var x = Random(2 * 3 * ih * iw, 113);
+        int oh = (int)(ih * sh), ow = (int)(iw * sw);
+        // Nearest with asymmetric coordinates is the Upsample pattern (each column twice at 2×).
+        bool nearest = type is 1 or 4;
+        var ctm = nearest ? CoordinateTransformationMode.Asymmetric : CoordinateTransformationMode.HalfPixels;
+        var op = Op(OpType.Interp, new InterpT { ResizeType = type, Ctm = ctm, CubicCoeffA = -0.75f });
+        var got = Run(op, Tensor.FromFloats(x, 2, 3, ih, iw), Tensor.FromInts([2, 3, oh, ow], 4));
+        Func<int, int, int, double> coord = nearest ? (d, i, o) => d * (double)i / o : (d, i, o) => (d + 0.5) * i / o - 0.5;
+        AssertClose(got, [2, 3, oh, ow], Reference(x, 6, ih, iw, oh, ow, type, coord), abs: 1e-5, rel: 1e-4);
+    }
 }
 
 [TestClass]

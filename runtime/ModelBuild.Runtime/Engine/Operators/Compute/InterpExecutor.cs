@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -119,42 +120,84 @@ internal sealed class InterpExecutor : OperatorExecutor
     {
         var s = ctx.Inputs[0].ShapeArray;
         var o = ctx.Outputs[0].ShapeArray;
-        int ih = s[2], iw = s[3], oh = o[2], ow = o[3];
+        int ih = s[2], iw = s[3], oh = o[2], ow = o[3], planes = s[0] * s[1];
         float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
         int type = _p.ResizeType;
         float a = _p.CubicCoeffA == 0f ? -0.75f : _p.CubicCoeffA;
         var xs = Taps(type, _scaleX, _offsetX, ow, iw, a, out int xTaps);
         var ys = Taps(type, _scaleY, _offsetY, oh, ih, a, out int yTaps);
-        ComputeSupport.For(ctx.Threads, s[0] * s[1], p =>
+        if (xTaps == 1 && yTaps == 1)
         {
-            int ib = p * ih * iw, ob = p * oh * ow;
-            for (int y = 0; y < oh; y++)
+            // One tap of weight 1: the value is the source element itself.
+            NearestResize.Run(ctx.Isa, src.AsSpan(0, planes * ih * iw), planes, ih, iw,
+                Array.ConvertAll(ys, t => t.Index), Array.ConvertAll(xs, t => t.Index), dst.AsSpan(0, planes * oh * ow), ctx.Threads);
+            return;
+        }
+
+        int t = KernelParallel.Effective(ctx.Threads, (long)planes * oh * ow * yTaps, 1 << 14);
+        KernelParallel.For(planes, t, (p0, p1) =>
+        {
+            var rows = new double[ih * ow];
+            var done = new bool[ih];
+            for (int p = p0; p < p1; p++)
             {
-                for (int x = 0; x < ow; x++)
-                {
-                    double acc = 0;
-                    for (int ty = 0; ty < yTaps; ty++)
-                    {
-                        var (yi, yw) = ys[y * yTaps + ty];
-                        if (yw == 0f)
-                        {
-                            continue;
-                        }
-
-                        double row = 0;
-                        for (int tx = 0; tx < xTaps; tx++)
-                        {
-                            var (xi, xw) = xs[x * xTaps + tx];
-                            row += (double)xw * src[ib + yi * iw + xi];
-                        }
-
-                        acc += yw * row;
-                    }
-
-                    dst[ob + y * ow + x] = (float)acc;
-                }
+                Array.Clear(done);
+                Separable(src, p * ih * iw, iw, ih, dst, p * oh * ow, ow, oh, xs, xTaps, ys, yTaps, rows, done);
             }
         });
+    }
+
+    /// <summary>
+    /// One plane, in double: each needed source row is filtered along x once (row = Σ wx·v in tap order), then every
+    /// output is Σ wy·row over the y taps with non-zero weight, rounded to float once.
+    /// </summary>
+    private static void Separable(float[] src, int ib, int iw, int ih, float[] dst, int ob, int ow, int oh,
+        (int Index, float Weight)[] xs, int xTaps, (int Index, float Weight)[] ys, int yTaps, double[] rows, bool[] done)
+    {
+        for (int y = 0; y < oh; y++)
+        {
+            for (int ty = 0; ty < yTaps; ty++)
+            {
+                var (yi, yw) = ys[y * yTaps + ty];
+                if (yw == 0f || done[yi])
+                {
+                    continue;
+                }
+
+                done[yi] = true;
+                int r = yi * ow, sr = ib + yi * iw;
+                for (int x = 0; x < ow; x++)
+                {
+                    double row = 0;
+                    for (int tx = 0; tx < xTaps; tx++)
+                    {
+                        var (xi, xw) = xs[x * xTaps + tx];
+                        row += (double)xw * src[sr + xi];
+                    }
+
+                    rows[r + x] = row;
+                }
+            }
+        }
+
+        for (int y = 0; y < oh; y++)
+        {
+            int d = ob + y * ow;
+            for (int x = 0; x < ow; x++)
+            {
+                double acc = 0;
+                for (int ty = 0; ty < yTaps; ty++)
+                {
+                    var (yi, yw) = ys[y * yTaps + ty];
+                    if (yw != 0f)
+                    {
+                        acc += yw * rows[yi * ow + x];
+                    }
+                }
+
+                dst[d + x] = (float)acc;
+            }
+        }
     }
 
     /// <summary>Per output position, the (clamped source index, weight) taps along one axis.</summary>
