@@ -294,15 +294,18 @@ public sealed class InterpExecutorTests
 public sealed class PaddingExecutorTests
 {
     [TestMethod]
-    [DataRow(PadValueMode.CONSTANT)]
-    [DataRow(PadValueMode.REFLECT)]
-    [DataRow(PadValueMode.SYMMETRIC)]
-    [DataRow(PadValueMode.EDGE)]
-    public void ModesMatchReference(PadValueMode mode)
+    [DataRow(PadValueMode.CONSTANT, 2)]
+    [DataRow(PadValueMode.REFLECT, 2)]
+    [DataRow(PadValueMode.SYMMETRIC, 2)]
+    [DataRow(PadValueMode.EDGE, 2)]
+    [DataRow(PadValueMode.CONSTANT, 1201)]
+    [DataRow(PadValueMode.REFLECT, 1201)]
+    public void ModesMatchReference(PadValueMode mode, int channels)
     {
+        // 1201 channels: enough rows for several threads (Run compares 3 threads with 1), split inside a channel.
         int h = 4, w = 5;
-        var x = Random(2 * h * w, 121);
-        int[] pads = [0, 0, 2, 1, 3, 2]; // (before, after) per axis of [2, 4, 5]
+        var x = Random(channels * h * w, 121);
+        int[] pads = [0, 0, 2, 1, 3, 2]; // (before, after) per axis of [channels, 4, 5]
         int oh = h + 3, ow = w + 5;
         int Src(int j, int n) => mode switch
         {
@@ -312,8 +315,8 @@ public sealed class PaddingExecutorTests
             PadValueMode.SYMMETRIC => j < 0 ? -j - 1 : 2 * n - 1 - j,
             _ => -1,
         };
-        var exp = new double[2 * oh * ow];
-        for (int c = 0; c < 2; c++)
+        var exp = new double[channels * oh * ow];
+        for (int c = 0; c < channels; c++)
         for (int y = 0; y < oh; y++)
         for (int xx = 0; xx < ow; xx++)
         {
@@ -321,13 +324,13 @@ public sealed class PaddingExecutorTests
             exp[(c * oh + y) * ow + xx] = sy < 0 || sx < 0 ? 1.5 : x[(c * h + sy) * w + sx];
         }
 
-        var inputs = new List<Tensor> { Tensor.FromFloats(x, 2, h, w), Tensor.FromInts(pads, 6) };
+        var inputs = new List<Tensor> { Tensor.FromFloats(x, channels, h, w), Tensor.FromInts(pads, 6) };
         if (mode == PadValueMode.CONSTANT)
         {
             inputs.Add(Tensor.FromFloats([1.5f], 1));
         }
 
-        AssertClose(Run(Op(OpType.Padding, new PadParamT { Mode = mode }), [.. inputs]), [2, oh, ow], exp);
+        AssertClose(Run(Op(OpType.Padding, new PadParamT { Mode = mode }), [.. inputs]), [channels, oh, ow], exp);
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Compute;
 
@@ -71,12 +72,12 @@ internal sealed class PaddingExecutor : OperatorExecutor
         if (input.ElementType == TensorElementType.Float32)
         {
             float value = ctx.Inputs.Length > 2 && ctx.Inputs[2].Length > 0 ? ScalarFloat(ctx.Inputs[2]) : 0f;
-            Pad(input.ShapeArray, output.ShapeArray, input.FloatBuffer, output.FloatBuffer, value);
+            Pad(input.ShapeArray, output.ShapeArray, input.FloatBuffer, output.FloatBuffer, value, ctx.Threads);
         }
         else
         {
             int value = ctx.Inputs.Length > 2 && ctx.Inputs[2].Length > 0 ? ScalarInt(ctx.Inputs[2]) : 0;
-            Pad(input.ShapeArray, output.ShapeArray, input.IntBuffer, output.IntBuffer, value);
+            Pad(input.ShapeArray, output.ShapeArray, input.IntBuffer, output.IntBuffer, value, ctx.Threads);
         }
     }
 
@@ -84,7 +85,7 @@ internal sealed class PaddingExecutor : OperatorExecutor
 
     private static int ScalarInt(Tensor t) => t.ElementType == TensorElementType.Int32 ? t.Ints[0] : (int)t.Floats[0];
 
-    private void Pad<T>(int[] inShape, int[] outShape, T[] src, T[] dst, T value)
+    private void Pad<T>(int[] inShape, int[] outShape, T[] src, T[] dst, T value, int threads)
     {
         int rank = outShape.Length;
         int total = Tensor.ComputeLength(outShape);
@@ -125,8 +126,23 @@ internal sealed class PaddingExecutor : OperatorExecutor
         int lo = Math.Clamp(before, 0, wOut);
         int hi = Math.Clamp(before + inShape[last], lo, wOut);
         int rows = total / wOut;
+
+        // Rows are independent copies: contiguous row ranges per thread, each starting from its own outer index.
+        int t = KernelParallel.Effective(threads, total, 1 << 15);
+        KernelParallel.For(rows, t, (r0, r1) => PadRows(inShape, outShape, inStride, src, dst, value, map, lo, hi, r0, r1));
+    }
+
+    private void PadRows<T>(int[] inShape, int[] outShape, int[] inStride, T[] src, T[] dst, T value, int[] map, int lo, int hi, int r0, int r1)
+    {
+        int rank = outShape.Length, last = rank - 1, wOut = outShape[last], before = _before[last];
         var index = new int[rank];
-        for (int r = 0; r < rows; r++)
+        for (int i = last - 1, rest = r0; i >= 0; i--)
+        {
+            index[i] = rest % outShape[i];
+            rest /= outShape[i];
+        }
+
+        for (int r = r0; r < r1; r++)
         {
             int rowOffset = 0;
             bool inside = true;
