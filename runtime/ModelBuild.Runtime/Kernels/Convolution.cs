@@ -205,7 +205,7 @@ public static class Convolution
             {
                 float* px = px0, pb = bias.IsEmpty ? null : pb0, py = py0;
                 ConvPackedWeights pk = packed;
-                KernelParallel.For(items, Math.Min(t, items), (i0, i1) =>
+                KernelParallel.ForEach(items, Math.Min(t, items), (i0, i1) =>
                 {
                     int panelsMax = (tile + nr - 1) / nr;
                     float[] packed = Im2ColScratch(panelsMax * k * nr);

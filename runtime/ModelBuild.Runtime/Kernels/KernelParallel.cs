@@ -23,7 +23,29 @@ internal static class KernelParallel
             return;
         }
 
-        WorkerTeam.Run(count, t, body);
+        WorkerTeam.Run(count, t, t, body);
+    }
+
+    /// <summary>
+    /// Like <see cref="For"/> but every index is its own chunk, claimed by whichever of at most
+    /// <paramref name="threads"/> threads is free: for a few coarse, equal-cost items (convolution tiles), so a
+    /// thread that is slowed down (a busy core) takes fewer items instead of holding up the others.
+    /// </summary>
+    public static void ForEach(int count, int threads, Action<int, int> body)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int t = Math.Min(Math.Max(threads, 1), count);
+        if (t == 1)
+        {
+            body(0, count);
+            return;
+        }
+
+        WorkerTeam.Run(count, count, t, body);
     }
 
     /// <summary>Threads worth using for <paramref name="work"/> units when one thread should get at least <paramref name="minPerThread"/>.</summary>

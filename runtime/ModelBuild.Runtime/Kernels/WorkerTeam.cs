@@ -34,10 +34,10 @@ internal static class WorkerTeam
 
     /// <summary>
     /// Runs body(s, e) for each of <paramref name="chunks"/> chunks of [0, count) (chunk i = [count·i/chunks,
-    /// count·(i+1)/chunks)), on the caller and the workers; returns when all are done. Exceptions from a chunk are
-    /// rethrown on the caller after every chunk has finished (the first one wins).
+    /// count·(i+1)/chunks)), on the caller and at most <paramref name="participants"/> − 1 workers; returns when all
+    /// are done. Exceptions from a chunk are rethrown on the caller after every chunk has finished (the first wins).
     /// </summary>
-    public static void Run(int count, int chunks, Action<int, int> body)
+    public static void Run(int count, int chunks, int participants, Action<int, int> body)
     {
         if (_inside || Workers == 0)
         {
@@ -47,14 +47,14 @@ internal static class WorkerTeam
 
         if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, i => RunChunk(count, chunks, i, body));
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = participants }, i => RunChunk(count, chunks, i, body));
             return;
         }
 
         try
         {
             EnsureStarted();
-            var job = new Job(count, chunks, body);
+            var job = new Job(count, chunks, participants - 1, body);
             Volatile.Write(ref _current, job);
             if (Volatile.Read(ref _sleepers) > 0)
             {
@@ -125,7 +125,10 @@ internal static class WorkerTeam
         {
             var job = WaitForJob(seen);
             seen = job;
-            job.Work();
+            if (job.TakeSeat())
+            {
+                job.Work();
+            }
         }
     }
 
@@ -176,14 +179,19 @@ internal static class WorkerTeam
         private int _next = -1;
         private int _remaining;
         private int _callerWaiting;
+        private int _seats;
 
-        public Job(int count, int chunks, Action<int, int> body)
+        public Job(int count, int chunks, int workerSeats, Action<int, int> body)
         {
             _count = count;
             _chunks = chunks;
             _body = body;
             _remaining = chunks;
+            _seats = workerSeats;
         }
+
+        /// <summary>A worker may join only while seats are left (the caller asked for at most that many threads).</summary>
+        public bool TakeSeat() => Interlocked.Decrement(ref _seats) >= 0;
 
         public ExceptionDispatchInfo? Error { get; private set; }
 

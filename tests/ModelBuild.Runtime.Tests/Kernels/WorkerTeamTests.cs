@@ -38,6 +38,37 @@ public sealed class WorkerTeamTests
 
     [TestMethod]
     [Timeout(60_000)]
+    public void ForEachGivesEveryIndexItsOwnChunkOnAtMostThreadsThreads()
+    {
+        foreach (var (count, threads) in new[] { (1, 4), (3, 2), (50, 2), (50, 3), (9, 1) })
+        {
+            var hits = new int[count];
+            var threadIds = new HashSet<int>();
+            KernelParallel.ForEach(count, threads, (s, e) =>
+            {
+                lock (threadIds)
+                {
+                    threadIds.Add(Environment.CurrentManagedThreadId);
+                }
+
+                if (threads > 1)
+                {
+                    Assert.AreEqual(s + 1, e, "one index per chunk");
+                }
+
+                for (int i = s; i < e; i++)
+                {
+                    Interlocked.Increment(ref hits[i]);
+                }
+            });
+
+            Assert.IsTrue(hits.All(h => h == 1), $"count {count} threads {threads}: every index once");
+            Assert.IsTrue(threadIds.Count <= threads, $"count {count} threads {threads}: {threadIds.Count} threads took part");
+        }
+    }
+
+    [TestMethod]
+    [Timeout(60_000)]
     public void ChunkExceptionReachesCallerAndTeamKeepsWorking()
     {
         var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
