@@ -45,6 +45,33 @@ public sealed class ShapeOpTests
     }
 
     [TestMethod]
+    public void Concat_LargeInputsCopiedConcurrentlyLandInPlace()
+    {
+        // 3 × [2, c, 40, 41] along the channel axis: several strided blocks per input, output large enough for threads.
+        int[] channels = [5, 9, 7];
+        var b = new NetBuilder().Input("a", [2, 5, 40, 41]).Input("b", [2, 9, 40, 41]).Input("c", [2, 7, 40, 41])
+            .Op(OpType.Concat, OpParameterUnion.FromAxis(new AxisT { Axis_ = 1 }), ["a", "b", "c"], ["y"]);
+        var inputs = channels.Select((c, i) => Floats(Iota(2 * c * 40 * 41).Select(v => v + (i * 100000f)).ToArray(), 2, c, 40, 41)).ToArray();
+        var expected = new List<float>();
+        for (int n = 0; n < 2; n++)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                int block = channels[i] * 40 * 41;
+                expected.AddRange(inputs[i].Floats.Slice(n * block, block).ToArray());
+            }
+        }
+
+        foreach (int threads in new[] { 1, 3 })
+        {
+            using var s = b.Session(new SessionOptions { Threads = threads });
+            var y = s.Run(Inputs(("a", inputs[0]), ("b", inputs[1]), ("c", inputs[2])))["y"];
+            AssertShape(y, 2, 21, 40, 41);
+            CollectionAssert.AreEqual(expected, y.Floats.ToArray(), $"threads {threads}");
+        }
+    }
+
+    [TestMethod]
     public void Concat_IntShapeVectors()
     {
         var b = new NetBuilder().Input("x", [2, 3, 4])

@@ -1,3 +1,4 @@
+using ModelBuild.Runtime.Engine.Operators.Compute;
 using ModelBuild.Runtime.Format.Schema;
 
 namespace ModelBuild.Runtime.Engine.Operators.Shape;
@@ -9,6 +10,7 @@ namespace ModelBuild.Runtime.Engine.Operators.Shape;
 [MnnOperator(OpType.Concat)]
 internal sealed class ConcatExecutor(OpT op) : OperatorExecutor
 {
+    private const int ParallelElements = 1 << 16;
     private readonly int _axisParam = ShapeSupport.Param<AxisT>(op)?.Axis_ ?? 0;
     private int _axis;
 
@@ -45,12 +47,17 @@ internal sealed class ConcatExecutor(OpT op) : OperatorExecutor
     {
         var output = ctx.Outputs[0];
         var outStrides = StridedCopy.Strides(output.ShapeArray);
-        int offset = 0;
-        foreach (var t in ctx.Inputs)
+        var inputs = ctx.Inputs;
+        var offsets = new int[inputs.Length];
+        for (int i = 1; i < inputs.Length; i++)
         {
-            StridedCopy.Copy(t, 0, StridedCopy.Strides(t.ShapeArray), output, offset * outStrides[_axis], outStrides, t.ShapeArray);
-            offset += t.ShapeArray[_axis];
+            offsets[i] = offsets[i - 1] + inputs[i - 1].ShapeArray[_axis];
         }
+
+        // Each input fills its own region of the output: large concats copy several inputs at once.
+        int threads = output.Length >= ParallelElements ? ctx.Threads : 1;
+        ComputeSupport.For(threads, inputs.Length, i =>
+            StridedCopy.Copy(inputs[i], 0, StridedCopy.Strides(inputs[i].ShapeArray), output, offsets[i] * outStrides[_axis], outStrides, inputs[i].ShapeArray));
     }
 }
 
