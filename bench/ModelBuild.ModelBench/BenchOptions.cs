@@ -16,6 +16,7 @@ internal sealed class BenchOptions
           --isa-model NAME    model for the single-thread ISA sweep (default resnet18 or the first; 'none' skips)
           --profile WHAT      per-op profile: 'slowest' (worst ours/ORT ratio, default), a model name, 'all', 'none'
           --profile-runs N    profiled runs per engine (default 10)
+          --profile-threads N threads of the profiled runs, both engines (default 1; 0 = all cores)
           --out FILE          also write the Markdown report to FILE
           --quick             warmup 1, iterations 5, min-iterations 3 (smoke run; numbers not for quoting)
         """;
@@ -38,6 +39,8 @@ internal sealed class BenchOptions
 
     public int ProfileRuns { get; set; } = 10;
 
+    public int ProfileThreads { get; set; } = 1;
+
     public string? Out { get; set; }
 
     public static BenchOptions Parse(string[] args)
@@ -58,6 +61,7 @@ internal sealed class BenchOptions
                 case "--isa-model": o.IsaModel = Next(); break;
                 case "--profile": o.Profile = Next(); break;
                 case "--profile-runs": o.ProfileRuns = Int(); break;
+                case "--profile-threads": o.ProfileThreads = Int(); break;
                 case "--out": o.Out = Next(); break;
                 case "--quick": o.Warmup = 1; o.Iterations = 5; o.MinIterations = 3; o.ProfileRuns = 3; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'\n{Help}");

@@ -3,9 +3,10 @@ namespace ModelBuild.ModelBench;
 /// <summary>Markdown for one model's per-op profile: category comparison, then each engine's op types.</summary>
 internal static class ProfileReport
 {
-    public static void Write(Report report, string model, OpProfile ours, OpProfile ort)
+    public static void Write(Report report, string model, int threads, OpProfile ours, OpProfile ort)
     {
-        report.Line($"### Per-op profile, {model}, single thread ({ours.Engine} vs {ort.Engine})");
+        string mode = threads == 1 ? "single thread" : $"{threads} threads";
+        report.Line($"### Per-op profile, {model}, {mode} ({ours.Engine} vs {ort.Engine})");
         report.Line();
         report.Line($"Profiled run total: ours {Report.Ms(ours.TotalMs)} ms ({Report.Ms(ours.AttributedMs)} ms attributed to ops; "
             + $"the observer hook disables buffer sharing), ORT {Report.Ms(ort.TotalMs)} ms ({Report.Ms(ort.AttributedMs)} ms in kernels).");

@@ -93,7 +93,7 @@ if (isaName != "none" && models.FirstOrDefault(m => m.Name == isaName) is { } is
     }
 }
 
-// 3. Per-op-type profile (single thread) of the slowest model relative to ORT, or of the requested ones.
+// 3. Per-op-type profile (single thread unless --profile-threads) of the slowest model relative to ORT, or of the requested ones.
 var toProfile = options.Profile switch
 {
     "none" => [],
@@ -104,8 +104,9 @@ var toProfile = options.Profile switch
 foreach (var m in toProfile)
 {
     Console.Error.WriteLine($"{m.Name}: per-op profile ...");
-    var (ours, ort) = OrtOpProfiler.MeasureBoth(m, 1, best, Math.Max(options.Warmup, 10), options.ProfileRuns, Path.Combine(Path.GetTempPath(), "modelbench-profiles"));
-    ProfileReport.Write(report, m.Name, ours, ort);
+    int profileThreads = options.ProfileThreads <= 0 ? cores : options.ProfileThreads;
+    var (ours, ort) = OrtOpProfiler.MeasureBoth(m, profileThreads, best, Math.Max(options.Warmup, 10), options.ProfileRuns, Path.Combine(Path.GetTempPath(), "modelbench-profiles"));
+    ProfileReport.Write(report, m.Name, profileThreads, ours, ort);
 }
 
 var text = report.ToString();
