@@ -56,6 +56,16 @@ public sealed class PackTests
         var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string?)e.Attribute("id")).ToList();
         CollectionAssert.DoesNotContain(dependencies, "ModelBuild", "consumers of the library must not get the converter:" + Environment.NewLine + nuspec);
 
+        // pack without a build lists the models the build made and starts no converter
+        var noBuildFeed = Path.Combine(BuildEnvironment.Root, "packlib-nobuild");
+        var noBuild = library.Run("pack", "-c", "Debug", "--no-build", "-o", noBuildFeed);
+        Assert.AreEqual(0, noBuild.ExitCode, noBuild.ToString());
+        Assert.AreEqual(0, TestProject.Starts(noBuild, "convert") + TestProject.Starts(noBuild, "check"), noBuild.ToString());
+        using (var zip = ZipFile.OpenRead(Path.Combine(noBuildFeed, PackageId + ".1.0.0.nupkg")))
+        {
+            CollectionAssert.AreEqual(mnn, ReadAll(zip.GetEntry(contentPath) ?? throw new AssertFailedException($"{contentPath} missing after pack --no-build")));
+        }
+
         // a consumer without ModelBuild: the model arrives next to its assembly, in the same folder
         var consumer = Path.Combine(BuildEnvironment.Root, "packconsumer");
         Directory.CreateDirectory(consumer);
