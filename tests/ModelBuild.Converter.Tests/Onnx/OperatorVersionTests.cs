@@ -112,32 +112,31 @@ public sealed class OperatorVersionTests : OpTestBase
     public void OpNewInOpset23IsMB3001NamingNodeOpsetVersionAndFile()
     {
         var model = new OnnxModelBuilder(23)
-            .Input("x", IrDataType.Float, 2, 4)
-            .Initializer("scale", [1f, 1f, 1f, 1f], 4)
-            .Node("RMSNormalization", ["x", "scale"], ["y"], name: "rms")
+            .Input("x", IrDataType.Float, 1, 2, 3, 4)
+            .Input("cos", IrDataType.Float, 1, 3, 2)
+            .Input("sin", IrDataType.Float, 1, 3, 2)
+            .Node("RotaryEmbedding", ["x", "cos", "sin"], ["y"], name: "rope")
             .Output("y", IrDataType.Float)
             .Build();
         var path = SaveModel(model);
         var e = AssertCode.Throws(ErrorCodes.UnsupportedOperator, () => ModelConverter.Convert(path));
-        StringAssert.Contains(e.Message, $"unsupported operator RMSNormalization (opset 23) at node 'rms' in {path}: resolves to RMSNormalization-23, which the converter does not implement");
+        StringAssert.Contains(e.Message, $"unsupported operator RotaryEmbedding (opset 23) at node 'rope' in {path}: resolves to RotaryEmbedding-23, which the converter does not implement");
     }
 
     [TestMethod]
     public void SemanticallyNewVersionOfASupportedOpIsMB3001()
     {
-        // Range-27 added stash_type; the converter implements Range-11.
-        var model = new OnnxModelBuilder(27)
-            .Initializer("start", [0f])
-            .Initializer("limit", [4f])
-            .Initializer("delta", [1f])
-            .Input("x", IrDataType.Float, 4)
-            .Node("Range", ["start", "limit", "delta"], ["r"], name: "range")
-            .Node("Add", ["x", "r"], ["y"], name: "add")
+        // Scatter-11 (deprecated in favour of ScatterElements) accepts negative indices; the converter implements Scatter-9.
+        var model = new OnnxModelBuilder(11)
+            .Input("x", IrDataType.Float, 2, 3)
+            .Input("u", IrDataType.Float, 1, 3)
+            .Initializer("i", [0L, 1L, 0L], 1, 3)
+            .Node("Scatter", ["x", "i", "u"], ["y"], name: "scatter")
             .Output("y", IrDataType.Float)
             .Build();
         var e = AssertCode.Throws(ErrorCodes.UnsupportedOperator, () => ModelConverter.Convert(SaveModel(model)));
-        StringAssert.Contains(e.Message, "unsupported operator Range (opset 27) at node 'range'");
-        StringAssert.Contains(e.Message, "resolves to Range-27; the converter implements Range-11");
+        StringAssert.Contains(e.Message, "unsupported operator Scatter (opset 11) at node 'scatter'");
+        StringAssert.Contains(e.Message, "resolves to Scatter-11; the converter implements Scatter-9");
     }
 
     [TestMethod]

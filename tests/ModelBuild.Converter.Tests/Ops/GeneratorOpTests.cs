@@ -42,6 +42,31 @@ public sealed class GeneratorOpTests : OpTestBase
     }
 
     [TestMethod]
+    public void RangeOpset27WithTheDefaultStash()
+    {
+        var model = new OnnxModelBuilder(27).Input("limit", IrDataType.Float)
+            .Initializer("start", [-1.5f]).Initializer("delta", [0.75f])
+            .Node("Range", ["start", "limit", "delta"], ["y"])
+            .Output("y", IrDataType.Float).Build();
+        // ONNX Runtime does not load opset 27 yet, so the expected values are written out: ceil((4 + 1.5) / 0.75) = 8.
+        var result = Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions());
+        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(result.Bytes));
+        var y = session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor> { ["limit"] = ModelBuild.Runtime.Tensor.FromFloats([4f]) })["y"];
+        CollectionAssert.AreEqual(new float[] { -1.5f, -0.75f, 0f, 0.75f, 1.5f, 2.25f, 3f, 3.75f }, y.Floats.ToArray());
+    }
+
+    [TestMethod]
+    public void RangeOpset27WithADoubleStashIsRejected()
+    {
+        var model = new OnnxModelBuilder(27).Input("limit", IrDataType.Float)
+            .Initializer("start", [0f]).Initializer("delta", [1f])
+            .Node("Range", ["start", "limit", "delta"], ["y"], attrs: a => a.Int("stash_type", (long)IrDataType.Double))
+            .Output("y", IrDataType.Float).Build();
+        var e = AssertCode.Throws("MB3002", () => Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions()));
+        StringAssert.Contains(e.Message, "stash_type Double");
+    }
+
+    [TestMethod]
     public void ExpandToRuntimeShape()
     {
         var model = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 1, 3).Input("z", IrDataType.Float, "N", 3)

@@ -125,6 +125,10 @@ internal static class OpEmitterRegistry
         PadEmitter.Register(table);
         ResizeEmitter.Register(table);
         GeneratorEmitter.Register(table);
+        IndexingEmitter.Register(table);
+        TriluEmitter.Register(table);
+        ComposedActivationEmitter.Register(table);
+        RmsLpNormEmitter.Register(table);
         return table.Entries;
     }
 }

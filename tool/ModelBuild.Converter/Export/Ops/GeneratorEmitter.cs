@@ -11,7 +11,7 @@ internal static class GeneratorEmitter
     {
         t.Add("Constant", Constant);
         t.Add("ConstantOfShape", ConstantOfShape);
-        t.Add("Range", (ctx, n) => ctx.Final(n, OpType.Range, null, ctx.In(n, 0), ctx.In(n, 1), ctx.In(n, 2)));
+        t.Add("Range", 11, 27, Range);
     }
 
     private static void Constant(ExportContext ctx, Node n)
@@ -40,6 +40,21 @@ internal static class GeneratorEmitter
         }
 
         ctx.Final(n, OpType.Const, OpParameterUnion.FromBlob(ConstantBlobs.FromTensorData(data, n.Out0())));
+    }
+
+    /// <summary>
+    /// Range-27 only added stash_type, the precision of start + i·delta; MNN's Range computes in float32 (or int32),
+    /// which is the default stash, so other precisions are refused.
+    /// </summary>
+    private static void Range(ExportContext ctx, Node n)
+    {
+        var stash = n.GetInt("stash_type", (long)IrDataType.Float);
+        if (stash != (long)IrDataType.Float && ctx.IsFloat(n.Inputs[0]))
+        {
+            throw ctx.UnsupportedAttribute(n, $"stash_type {(IrDataType)stash} (MNN's Range computes in float32)");
+        }
+
+        ctx.Final(n, OpType.Range, null, ctx.In(n, 0), ctx.In(n, 1), ctx.In(n, 2));
     }
 
     private static void ConstantOfShape(ExportContext ctx, Node n)

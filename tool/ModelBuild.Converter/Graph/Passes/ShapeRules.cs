@@ -12,6 +12,8 @@ internal static partial class ShapeRules
                 or "Softplus" or "Softsign" or "Erf" or "Gelu" or "Sqrt" or "Exp" or "Log" or "Neg" or "Abs" or "Reciprocal"
                 or "Floor" or "Ceil" or "Softmax" or "LogSoftmax" or "LRN" or "Identity" or "InstanceNormalization"
                 or "Round" or "Sign" or "Sin" or "Cos" or "Mish" or "Celu" or "ThresholdedRelu" or "Shrink"
+                or "Swish" or "RMSNormalization" or "LpNormalization" or "CumSum" or "Trilu" or "ScatterND"
+                or "ScatterElements" or "Scatter"
                 => [c.Same(0)],
             "Dropout" => [c.Same(0), new(DataType.Bool, c.Shape(0))],
             "BatchNormalization" => [c.Same(0), c.Same(3), c.Same(4), c.Same(3), c.Same(4)],
@@ -53,6 +55,8 @@ internal static partial class ShapeRules
             "DepthToSpace" => [new(c.Type(0), SpaceDepth(c, toSpace: true))],
             "SpaceToDepth" => [new(c.Type(0), SpaceDepth(c, toSpace: false))],
             "TopK" => TopK(c),
+            "OneHot" => [new(c.Type(2), OneHot(c))],
+            "GridSample" => [new(c.Type(0), GridSample(c))],
             "Einsum" => null,
             _ => null,
         };

@@ -1,0 +1,132 @@
+using ModelBuild.Converter.Graph;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Converter.Export.Ops;
+
+/// <summary>
+/// TopK → TopKV2(x, k, axis); CumSum → CumSum(x, axis); ScatterND → ScatterNd(indices, updates, shape, data);
+/// ScatterElements / Scatter → ScatterElements(data, indices, updates, axis); OneHot → OneHot(indices, depth, on, off).
+/// Inputs and parameters as upstream MNNConvert writes them (its onnxextra transforms), so the files load there.
+/// </summary>
+internal static class IndexingEmitter
+{
+    public static void Register(OpEmitterTable t)
+    {
+        t.Add("TopK", 1, 1, TopK);
+        t.Add("TopK", 10, TopK);
+        t.Add("CumSum", 11, CumSum);
+        t.Add("ScatterND", 11, 18, ScatterNd);
+        t.Add("ScatterElements", 11, 18, ScatterElements);
+        t.Add("Scatter", 9, 9, ScatterElements);
+        t.Add("OneHot", 9, 11, OneHot);
+    }
+
+    private static void TopK(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        var version = Onnx.OperatorVersions.Resolve("TopK", ctx.Opset)!.Value.Semantics;
+        var k = version < 10 ? ctx.ConstInts(name + "/k", [checked((int)n.GetInt("k", 0))]) : ctx.In(n, 1);
+        var axis = ctx.ConstInts(name + "/axis", [ctx.AxisFor(n, n.GetInt("axis", -1))]);
+
+        // Upstream always asks for sorted output; an unsorted request may be served sorted.
+        var param = new TopKV2T { T = Runtime.Format.Schema.DataType.DT_FLOAT, Sorted = true, Largest = n.GetInt("largest", 1) != 0 };
+        var indices = n.Outputs.Count > 1 && n.Outputs[1].Length > 0 ? ctx.Out(n, 1) : ctx.Temp(name + "/indices");
+        ctx.AddOp(OpType.TopKV2, name, OpParameterUnion.FromTopKV2(param), [ctx.In(n, 0), k, axis], [ctx.Out(n, 0), indices]);
+    }
+
+    private static void CumSum(ExportContext ctx, Node n)
+    {
+        var param = new CumSumT { Exclusive = n.GetInt("exclusive", 0) != 0, Reverse = n.GetInt("reverse", 0) != 0 };
+        ctx.Final(n, OpType.CumSum, OpParameterUnion.FromCumSum(param), ctx.In(n, 0), ctx.In(n, 1));
+    }
+
+    /// <summary>The BinaryOp of a scatter reduction attribute; null for "none".</summary>
+    private static BinaryOpOperation? Reduction(ExportContext ctx, Node n) => n.GetString("reduction", "none") switch
+    {
+        "none" => null,
+        "add" => BinaryOpOperation.ADD,
+        "mul" => BinaryOpOperation.MUL,
+        "max" => BinaryOpOperation.MAXIMUM,
+        "min" => BinaryOpOperation.MINIMUM,
+        var other => throw ctx.UnsupportedAttribute(n, $"reduction '{other}'"),
+    };
+
+    private static void ScatterNd(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        var data = ctx.In(n, 0);
+        var dataShape = ctx.StaticShapeOf(n.Inputs[0]);
+        var shape = dataShape is { } s ? ctx.ConstInts(name + "/shape", ConstantBlobs.ToInt32(s, name), s.Length) : ctx.Shape(name + "/shape", data);
+        var depth = ctx.StaticShapeOf(n.Inputs[1]) is { Length: > 0 } ishape ? (int)ishape[^1] : (int?)null;
+        var indices = WrappedIndices(ctx, n, shape, depth is { } q ? (0, q) : null, dataShape, static (pos, q) => (int)(pos % q));
+        var reduction = Reduction(ctx, n);
+        ctx.Final(n, OpType.ScatterNd, reduction is { } r ? MnnParams.Binary(r) : null, indices, ctx.In(n, 2), shape, data);
+    }
+
+    private static void ScatterElements(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        var rank = ctx.RequireRank(n, 0, "resolve the scatter axis");
+        var axis = ctx.NormalizeAxis(n, n.GetInt("axis", 0), rank);
+        var dataShape = ctx.StaticShapeOf(n.Inputs[0]);
+        var indices = WrappedIndices(ctx, n, -1, (axis, 1), dataShape, (_, _) => axis);
+
+        // Upstream always writes a BinaryOp parameter here, opType -1 meaning plain replacement.
+        var op = Reduction(ctx, n) ?? (BinaryOpOperation)(-1);
+        ctx.Final(n, OpType.ScatterElements, MnnParams.Binary(op), ctx.In(n, 0), indices, ctx.In(n, 2), ctx.ConstInts(name + "/axis", [axis]));
+    }
+
+    /// <summary>
+    /// Indices with negative values wrapped into range, as upstream does before scattering: constant indices are
+    /// wrapped here; run-time ones get (i + dim) floormod dim, dim sliced from the data shape
+    /// (<paramref name="dims"/> = (first axis, count); <paramref name="axisOf"/> maps a flat index position to its data axis). Unknown dims leave them to the runtime, which wraps too.
+    /// </summary>
+    private static int WrappedIndices(ExportContext ctx, Node n, int shapeTensor, (int First, int Count)? dims, long[]? dataShape, Func<long, int, int> axisOf)
+    {
+        var name = n.Out0();
+        if (ctx.ConstantOf(n, 1) is { } c && dataShape is not null && dims is { } d && c.Ints is { } raw)
+        {
+            var wrapped = new long[raw.Length];
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var dim = dataShape[axisOf(i, d.Count)];
+                wrapped[i] = raw[i] < 0 ? raw[i] + dim : raw[i];
+            }
+
+            return ctx.ConstInts(name + "/indices", ConstantBlobs.ToInt32(wrapped, name), ConstantBlobs.Dims(c.Shape, name));
+        }
+
+        if (dims is not { } dd)
+        {
+            return ctx.In(n, 1);
+        }
+
+        var shape = shapeTensor >= 0 ? shapeTensor : ctx.Shape(name + "/data_shape", ctx.In(n, 0));
+        var starts = ctx.ConstInts(name + "/dim_start", [dd.First], 1);
+        var ends = ctx.ConstInts(name + "/dim_end", [dd.First + dd.Count], 1);
+        var size = ctx.AddTemp(OpType.StridedSlice, name + "/dim", MnnParams.OnnxStridedSlice(), shape, starts, ends);
+        var shifted = ctx.Binary(name + "/indices_shifted", BinaryOpOperation.ADD, ctx.In(n, 1), size);
+        return ctx.Binary(name + "/indices_wrapped", BinaryOpOperation.FLOORMOD, shifted, size);
+    }
+
+    private static void OneHot(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        int on, off;
+        if (ctx.ConstantOf(n, 2) is { ElementCount: 2 } values)
+        {
+            on = values.IsFloat ? ctx.ConstFloats(name + "/on", [values.Floats![1]]) : ctx.ConstInts(name + "/on", ConstantBlobs.ToInt32([values.Ints![1]], name));
+            off = values.IsFloat ? ctx.ConstFloats(name + "/off", [values.Floats![0]]) : ctx.ConstInts(name + "/off", ConstantBlobs.ToInt32([values.Ints![0]], name));
+        }
+        else
+        {
+            // values = [off, on]: two scalar gathers along axis 0.
+            var v = ctx.In(n, 2);
+            off = ctx.AddTemp(OpType.GatherV2, name + "/off", MnnParams.GatherV2(), v, ctx.ConstInts(name + "/off_index", [0]), ctx.ConstInts(name + "/gather_axis", [0]));
+            on = ctx.AddTemp(OpType.GatherV2, name + "/on", MnnParams.GatherV2(), v, ctx.ConstInts(name + "/on_index", [1]), ctx.ConstInts(name + "/gather_axis", [0]));
+        }
+
+        var param = new OneHotParamT { DType = Runtime.Format.Schema.DataType.DT_FLOAT, Axis = checked((int)n.GetInt("axis", -1)) };
+        ctx.Final(n, OpType.OneHot, OpParameterUnion.FromOneHotParam(param), ctx.In(n, 0), ctx.In(n, 1), on, off);
+    }
+}
