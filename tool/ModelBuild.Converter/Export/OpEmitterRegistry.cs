@@ -129,6 +129,7 @@ internal static class OpEmitterRegistry
         TriluEmitter.Register(table);
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);
+        GridSampleEmitter.Register(table);
         return table.Entries;
     }
 }
