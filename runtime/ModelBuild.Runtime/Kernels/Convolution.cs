@@ -146,6 +146,12 @@ public static class Convolution
             return;
         }
 
+        if (DirectConv.Applies(p))
+        {
+            DirectConv.Run(isa, p, x, w, bias, y, threads);
+            return;
+        }
+
         if (packed == null)
         {
             packed = PackWeights(p, w)!;

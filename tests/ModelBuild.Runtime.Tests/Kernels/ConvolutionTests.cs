@@ -22,7 +22,19 @@ public sealed class ConvolutionTests
         [1, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1, 1, 1, 3],    // pads larger than input region
         [1, 16, 20, 20, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
         [1, 3, 4, 40, 4, 1, 7, 1, 3, 0, 3, 0, 3, 1, 1, 1, 0],
+        [2, 8, 13, 117, 3, 9, 9, 1, 1, 4, 4, 4, 4, 1, 1, 1, 0], // direct few-OC path, RGB output layer: 4-, 2-, 1-vector strips + tail
+        [1, 5, 12, 21, 4, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 1],  // direct, OC 4, uneven pads, dilated rows
+        [1, 4, 9, 50, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2],   // direct, OC 1, dilated columns
+        [1, 3, 6, 16, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, 3],   // direct, OC 2, even window
     ];
+
+    [TestMethod]
+    public void FewOutputChannelCasesTakeTheDirectKernel()
+    {
+        Assert.AreEqual(4, Cases.TakeLast(4).Count(c => DirectConv.Applies(Make(c))));
+        Assert.IsFalse(DirectConv.Applies(Make(Cases[^5])), "stride 3 stays on im2col + GEMM");
+        Assert.IsFalse(DirectConv.Applies(Make(Cases[2])), "pointwise stays on the GEMM");
+    }
 
     private static Conv2DParams Make(int[] c) => new()
     {
