@@ -3,19 +3,22 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>
-/// Direct convolution for a few output channels (one group, OC ≤ 4, stride 1, a window larger than 1×1), e.g. the
-/// RGB output layer of a style-transfer net (32→3, 9×9). im2col would copy K = C·KH·KW values per output position
-/// to feed only OC rows of FMAs, so the copy costs more than the arithmetic. Here each output row is computed from a
-/// zero-padded copy of the input with all OC accumulators of a two-vector strip in registers. Every output is
+/// Direct convolution for few output or input channels (one group, stride 1, a window larger than 1×1), e.g. the
+/// RGB output and input layers of a style-transfer net (32→3 and 3→32, 9×9). im2col would copy K = C·KH·KW values
+/// per output position to feed only OC rows of FMAs (or a short K), so the copy costs as much as the arithmetic.
+/// Here each output row is computed from a zero-padded copy of the input, four output channels at a time with
+/// their accumulators for a strip of up to four vectors in registers. Every output is
 /// still acc = 0 (+ bias), then fma over (ci, ky, kx) ascending with padded taps as real zeros, then the clamp —
 /// the contract of <see cref="Convolution.Conv2D"/>, so the bits match every other path, level and thread count.
 /// </summary>
 internal static class DirectConv
 {
-    public const int MaxOc = 4;
+    /// <summary>Output channels per register block; more channels run block after block over the same padded input.</summary>
+    public const int OcBlock = 4;
 
+    /// <summary>Few output channels (the output layer), or few input channels (an RGB input layer, K ≤ 4·KH·KW).</summary>
     public static bool Applies(Conv2DParams p) =>
-        p.Group == 1 && p.OC <= MaxOc && p.StrideH == 1 && p.StrideW == 1 && p.KH * p.KW > 1;
+        p.Group == 1 && (p.OC <= OcBlock || p.C <= 4) && p.StrideH == 1 && p.StrideW == 1 && p.KH * p.KW > 1;
 
     [ThreadStatic]
     private static float[]? t_padded;
@@ -92,28 +95,35 @@ internal static class DirectConv
         int n = row / oh, oy = row - (n * oh);
         float* xin = padded + ((long)n * p.C * hp * wp) + ((long)oy * wp);
         float* yout = y + ((long)n * p.OC * oh * ow) + ((long)oy * ow);
-        int vw = S.Count, ox = 0;
-        if (vw == 16)
+        int vw = S.Count, oplane = oh * ow;
+        long k = (long)p.C * p.KH * p.KW;
+        for (int oc0 = 0; oc0 < p.OC; oc0 += OcBlock)
         {
-            for (; ox + (4 * vw) <= ow; ox += 4 * vw)
+            int oc = Math.Min(OcBlock, p.OC - oc0);
+            float* wb = w + (oc0 * k), bb = bias == null ? null : bias + oc0, yb = yout + ((long)oc0 * oplane);
+            int ox = 0;
+            if (vw == 16)
             {
-                Strip<TV, S, Four>(p, xin + ox, hp, wp, w, bias, yout + ox, oh * ow);
+                for (; ox + (4 * vw) <= ow; ox += 4 * vw)
+                {
+                    Strip<TV, S, Four>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+                }
             }
-        }
 
-        for (; ox + (2 * vw) <= ow; ox += 2 * vw)
-        {
-            Strip<TV, S, Two>(p, xin + ox, hp, wp, w, bias, yout + ox, oh * ow);
-        }
+            for (; ox + (2 * vw) <= ow; ox += 2 * vw)
+            {
+                Strip<TV, S, Two>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+            }
 
-        for (; ox + vw <= ow; ox += vw)
-        {
-            Strip<TV, S, One>(p, xin + ox, hp, wp, w, bias, yout + ox, oh * ow);
-        }
+            for (; ox + vw <= ow; ox += vw)
+            {
+                Strip<TV, S, One>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+            }
 
-        for (; ox < ow; ox++)
-        {
-            Strip<float, S1, One>(p, xin + ox, hp, wp, w, bias, yout + ox, oh * ow);
+            for (; ox < ow; ox++)
+            {
+                Strip<float, S1, One>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+            }
         }
     }
 
@@ -138,16 +148,16 @@ internal static class DirectConv
     }
 
     /// <summary>
-    /// R.Vectors vectors of outputs at x for every output channel (R is a type so that each width gets its own
-    /// register allocation). Accumulators of absent channels (OC &lt; 4) are never stored.
+    /// R.Vectors vectors of outputs at x for <paramref name="oc"/> (≤ 4) output channels (R is a type so that each
+    /// width gets its own register allocation). Accumulators of absent channels are never stored.
     /// </summary>
-    private static unsafe void Strip<TV, S, R>(Conv2DParams p, float* x, int hp, int wp, float* w, float* bias, float* y, int oplane)
+    private static unsafe void Strip<TV, S, R>(Conv2DParams p, int oc, float* x, int hp, int wp, float* w, float* bias, float* y, int oplane)
         where TV : struct
         where S : struct, ISimd<TV>
         where R : struct, IWidth
     {
         nint vw = S.Count;
-        int oc = p.OC, kh = p.KH, kw = p.KW, dh = p.DilationH, dw = p.DilationW;
+        int kh = p.KH, kw = p.KW, dh = p.DilationH, dw = p.DilationW;
         long k = (long)p.C * kh * kw;
         TV z = S.Splat(0f);
         TV b0 = z, b1 = z, b2 = z, b3 = z;

@@ -26,13 +26,15 @@ public sealed class ConvolutionTests
         [1, 5, 12, 21, 4, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 1],  // direct, OC 4, uneven pads, dilated rows
         [1, 4, 9, 50, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2],   // direct, OC 1, dilated columns
         [1, 3, 6, 16, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, 3],   // direct, OC 2, even window
+        [2, 3, 11, 70, 10, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1], // direct, RGB input layer: OC blocks 4 + 4 + 2
     ];
 
     [TestMethod]
-    public void FewOutputChannelCasesTakeTheDirectKernel()
+    public void FewChannelCasesTakeTheDirectKernel()
     {
-        Assert.AreEqual(4, Cases.TakeLast(4).Count(c => DirectConv.Applies(Make(c))));
-        Assert.IsFalse(DirectConv.Applies(Make(Cases[^5])), "stride 3 stays on im2col + GEMM");
+        Assert.AreEqual(5, Cases.TakeLast(5).Count(c => DirectConv.Applies(Make(c))));
+        Assert.IsFalse(DirectConv.Applies(Make(Cases[^6])), "stride 3 stays on im2col + GEMM");
+        Assert.IsFalse(DirectConv.Applies(Make(Cases[9])), "16 → 37 channels stays on im2col + GEMM");
         Assert.IsFalse(DirectConv.Applies(Make(Cases[2])), "pointwise stays on the GEMM");
     }
 
