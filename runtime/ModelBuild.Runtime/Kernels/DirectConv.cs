@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>
-/// Direct convolution for few output or input channels (one group, stride 1, a window larger than 1×1), e.g. the
+/// Direct convolution for few output or input channels (one group, column stride 1 or 2, a window larger than 1×1), e.g. the
 /// RGB output and input layers of a style-transfer net (32→3 and 3→32, 9×9). im2col would copy K = C·KH·KW values
 /// per output position to feed only OC rows of FMAs (or a short K), so the copy costs as much as the arithmetic.
 /// Here each output row is computed from a zero-padded copy of the input, four output channels at a time with
@@ -16,21 +16,45 @@ internal static class DirectConv
     /// <summary>Output channels per register block; more channels run block after block over the same padded input.</summary>
     public const int OcBlock = 4;
 
-    /// <summary>Few output channels (the output layer), or few input channels (an RGB input layer, K ≤ 4·KH·KW).</summary>
+    /// <summary>
+    /// Few output channels (the output layer), or few input channels (an RGB input layer, K ≤ 4·KH·KW); column
+    /// stride 1 or 2 (stride 2 reads column phases, see <see cref="Pad"/>), any row stride.
+    /// </summary>
     public static bool Applies(Conv2DParams p) =>
-        p.Group == 1 && (p.OC <= OcBlock || p.C <= 4) && p.StrideH == 1 && p.StrideW == 1 && p.KH * p.KW > 1;
+        p.Group == 1 && (p.OC <= OcBlock || p.C <= 4) && p.StrideW is 1 or 2 && p.KH * p.KW > 1;
 
     [ThreadStatic]
     private static float[]? t_padded;
 
+    /// <summary>
+    /// Padded input of one image plane: <c>Sw</c> column phases of Hp rows × Wq columns each, phase ph holding padded
+    /// columns j·sw + ph, so output ox's tap kx is element ox + TapOffset[kx] of a row (contiguous across ox).
+    /// </summary>
+    private sealed class Layout
+    {
+        public int Hp, Wq, Sw;
+        public long Phase, Plane;
+        public int[] TapOffset = [];
+    }
+
     public static unsafe void Run(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads)
     {
-        int oh = p.ConvOutH, ow = p.ConvOutW;
+        int oh = p.ConvOutH, ow = p.ConvOutW, sw = p.StrideW;
 
-        // Padded planes cover every tap of every output: row oy + ky·dh, column ox + kx·dw.
-        int hp = oh + ((p.KH - 1) * p.DilationH), wp = ow + ((p.KW - 1) * p.DilationW);
+        // Padded planes cover every tap of every output: row oy·sh + ky·dh, column ox·sw + kx·dw.
+        int hp = ((oh - 1) * p.StrideH) + ((p.KH - 1) * p.DilationH) + 1;
+        int wp = ((ow - 1) * sw) + ((p.KW - 1) * p.DilationW) + 1;
+        var l = new Layout { Hp = hp, Wq = (wp + sw - 1) / sw, Sw = sw, TapOffset = new int[p.KW] };
+        l.Phase = (long)hp * l.Wq;
+        l.Plane = l.Phase * sw;
+        for (int kx = 0; kx < p.KW; kx++)
+        {
+            int c = kx * p.DilationW;
+            l.TapOffset[kx] = (int)(((c % sw) * l.Phase) + (c / sw));
+        }
+
         int planes = p.N * p.C;
-        long padded = (long)planes * hp * wp;
+        long padded = planes * l.Plane;
         if (padded > Array.MaxLength)
         {
             throw new ArgumentException("direct convolution input too large");
@@ -43,86 +67,111 @@ internal static class DirectConv
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y, pp0 = buf)
         {
             float* px = px0, pw = pw0, pb = bias.IsEmpty ? null : pb0, py = py0, pp = pp0;
-            KernelParallel.For(planes, tPad, (s, e) => Pad(p, px, pp, hp, wp, s, e));
+            KernelParallel.For(planes, tPad, (s, e) => Pad(p, l, px, pp, s, e));
             KernelParallel.For(p.N * oh, tRun, (s, e) =>
             {
                 for (int row = s; row < e; row++)
                 {
                     switch (level)
                     {
-                        case IsaLevel.V512: Row<Vector512<float>, S512>(p, pp, hp, wp, pw, pb, py, row, oh, ow); break;
-                        case IsaLevel.V256: Row<Vector256<float>, S256>(p, pp, hp, wp, pw, pb, py, row, oh, ow); break;
-                        case IsaLevel.V128: Row<Vector128<float>, S128>(p, pp, hp, wp, pw, pb, py, row, oh, ow); break;
-                        default: Row<float, S1>(p, pp, hp, wp, pw, pb, py, row, oh, ow); break;
+                        case IsaLevel.V512: Row<Vector512<float>, S512>(p, l, pp, pw, pb, py, row, oh, ow); break;
+                        case IsaLevel.V256: Row<Vector256<float>, S256>(p, l, pp, pw, pb, py, row, oh, ow); break;
+                        case IsaLevel.V128: Row<Vector128<float>, S128>(p, l, pp, pw, pb, py, row, oh, ow); break;
+                        default: Row<float, S1>(p, l, pp, pw, pb, py, row, oh, ow); break;
                     }
                 }
             });
         }
     }
 
-    private static unsafe void Pad(Conv2DParams p, float* x, float* dst, int hp, int wp, int s, int e)
+    /// <summary>Writes phase[ph][py, j] = input[py − padTop, j·sw + ph − padLeft], 0 outside the input.</summary>
+    private static unsafe void Pad(Conv2DParams p, Layout l, float* x, float* dst, int s, int e)
     {
+        int sw = l.Sw, wq = l.Wq;
         for (int plane = s; plane < e; plane++)
         {
             float* src = x + ((long)plane * p.H * p.W);
-            float* d = dst + ((long)plane * hp * wp);
-            int lo = Math.Min(p.PadLeft, wp), n = Math.Clamp(wp - p.PadLeft, 0, p.W);
-            for (int py = 0; py < hp; py++)
+            for (int ph = 0; ph < sw; ph++)
             {
-                var drow = new Span<float>(d + ((long)py * wp), wp);
-                int iy = py - p.PadTop;
-                if ((uint)iy >= (uint)p.H || n <= 0)
-                {
-                    drow.Clear();
-                    continue;
-                }
+                float* d = dst + (plane * l.Plane) + (ph * l.Phase);
 
-                drow[..lo].Clear();
-                new ReadOnlySpan<float>(src + ((long)iy * p.W), n).CopyTo(drow.Slice(p.PadLeft, n));
-                drow[(p.PadLeft + n)..].Clear();
+                // columns j whose source ix = j·sw + ph − padLeft lies in [0, W)
+                int jLo = Math.Min(wq, Math.Max(0, (p.PadLeft - ph + sw - 1) / sw));
+                int jHi = Math.Max(jLo, Math.Min(wq, (p.W + p.PadLeft - ph + sw - 1) / sw));
+                for (int py = 0; py < l.Hp; py++)
+                {
+                    var drow = new Span<float>(d + ((long)py * wq), wq);
+                    int iy = py - p.PadTop;
+                    if ((uint)iy >= (uint)p.H || jHi == jLo)
+                    {
+                        drow.Clear();
+                        continue;
+                    }
+
+                    drow[..jLo].Clear();
+                    float* srow = src + ((long)iy * p.W) + ((jLo * sw) + ph - p.PadLeft);
+                    if (sw == 1)
+                    {
+                        new ReadOnlySpan<float>(srow, jHi - jLo).CopyTo(drow[jLo..jHi]);
+                    }
+                    else
+                    {
+                        for (int j = jLo; j < jHi; j++, srow += sw)
+                        {
+                            drow[j] = *srow;
+                        }
+                    }
+
+                    drow[jHi..].Clear();
+                }
             }
         }
     }
 
     /// <summary>
     /// One output row (all OC) of image n = row / oh: four-vector strips where the level has the registers for 16
-    /// accumulators (V512), then two-vector and one-vector strips, then single outputs.
+    /// accumulators (V512), then two-vector and one-vector strips, then one vector overlapping the last.
     /// </summary>
-    private static unsafe void Row<TV, S>(Conv2DParams p, float* padded, int hp, int wp, float* w, float* bias, float* y, int row, int oh, int ow)
+    private static unsafe void Row<TV, S>(Conv2DParams p, Layout l, float* padded, float* w, float* bias, float* y, int row, int oh, int ow)
         where TV : struct
         where S : struct, ISimd<TV>
     {
         int n = row / oh, oy = row - (n * oh);
-        float* xin = padded + ((long)n * p.C * hp * wp) + ((long)oy * wp);
+        float* xin = padded + (n * p.C * l.Plane) + ((long)oy * p.StrideH * l.Wq);
         float* yout = y + ((long)n * p.OC * oh * ow) + ((long)oy * ow);
         int vw = S.Count, oplane = oh * ow;
         long k = (long)p.C * p.KH * p.KW;
-        for (int oc0 = 0; oc0 < p.OC; oc0 += OcBlock)
+        fixed (int* taps = l.TapOffset)
         {
-            int oc = Math.Min(OcBlock, p.OC - oc0);
-            float* wb = w + (oc0 * k), bb = bias == null ? null : bias + oc0, yb = yout + ((long)oc0 * oplane);
-            int ox = 0;
-            if (vw == 16)
+            for (int oc0 = 0; oc0 < p.OC; oc0 += OcBlock)
             {
-                for (; ox + (4 * vw) <= ow; ox += 4 * vw)
+                int oc = Math.Min(OcBlock, p.OC - oc0);
+                float* wb = w + (oc0 * k), bb = bias == null ? null : bias + oc0, yb = yout + ((long)oc0 * oplane);
+                int ox = 0;
+                if (vw == 16)
                 {
-                    Strip<TV, S, Four>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+                    for (; ox + (4 * vw) <= ow; ox += 4 * vw)
+                    {
+                        Strip<TV, S, Four>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
+                    }
                 }
-            }
 
-            for (; ox + (2 * vw) <= ow; ox += 2 * vw)
-            {
-                Strip<TV, S, Two>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
-            }
+                for (; ox + (2 * vw) <= ow; ox += 2 * vw)
+                {
+                    Strip<TV, S, Two>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
+                }
 
-            for (; ox + vw <= ow; ox += vw)
-            {
-                Strip<TV, S, One>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
-            }
+                for (; ox + vw <= ow; ox += vw)
+                {
+                    Strip<TV, S, One>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
+                }
 
-            for (; ox < ow; ox++)
-            {
-                Strip<float, S1, One>(p, oc, xin + ox, hp, wp, wb, bb, yb + ox, oplane);
+                if (ox < ow)
+                {
+                    // Last vector ends at the row's end (ow ≥ vw, see NarrowForRow): the overlapped outputs are
+                    // recomputed by the same chain, so they get the same values.
+                    Strip<TV, S, One>(p, l, taps, oc, xin + ow - vw, wb, bb, yb + ow - vw, oplane);
+                }
             }
         }
     }
@@ -151,13 +200,14 @@ internal static class DirectConv
     /// R.Vectors vectors of outputs at x for <paramref name="oc"/> (≤ 4) output channels (R is a type so that each
     /// width gets its own register allocation). Accumulators of absent channels are never stored.
     /// </summary>
-    private static unsafe void Strip<TV, S, R>(Conv2DParams p, int oc, float* x, int hp, int wp, float* w, float* bias, float* y, int oplane)
+    private static unsafe void Strip<TV, S, R>(Conv2DParams p, Layout l, int* taps, int oc, float* x, float* w, float* bias, float* y, int oplane)
         where TV : struct
         where S : struct, ISimd<TV>
         where R : struct, IWidth
     {
         nint vw = S.Count;
-        int kh = p.KH, kw = p.KW, dh = p.DilationH, dw = p.DilationW;
+        int kh = p.KH, kw = p.KW, dh = p.DilationH;
+        long plane = l.Plane, rowStep = (long)dh * l.Wq;
         long k = (long)p.C * kh * kw;
         TV z = S.Splat(0f);
         TV b0 = z, b1 = z, b2 = z, b3 = z;
@@ -175,16 +225,15 @@ internal static class DirectConv
         TV a20 = b2, a21 = b2, a22 = b2, a23 = b2;
         TV a30 = b3, a31 = b3, a32 = b3, a33 = b3;
         float* w1 = oc > 1 ? w + k : w, w2 = oc > 2 ? w + (2 * k) : w, w3 = oc > 3 ? w + (3 * k) : w;
-        long plane = (long)hp * wp;
         int tap = 0;
         for (int ci = 0; ci < p.C; ci++)
         {
             for (int ky = 0; ky < kh; ky++)
             {
-                float* xr = x + (ci * plane) + ((long)ky * dh * wp);
+                float* xr = x + (ci * plane) + (ky * rowStep);
                 for (int kx = 0; kx < kw; kx++, tap++)
                 {
-                    ref float xv = ref xr[kx * dw];
+                    ref float xv = ref xr[taps[kx]];
                     TV v0 = S.Load(ref xv, 0);
                     TV v1 = R.Vectors >= 2 ? S.Load(ref xv, vw) : z;
                     TV v2 = R.Vectors == 4 ? S.Load(ref xv, 2 * vw) : z;

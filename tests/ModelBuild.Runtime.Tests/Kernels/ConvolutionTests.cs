@@ -27,13 +27,16 @@ public sealed class ConvolutionTests
         [1, 4, 9, 50, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2],   // direct, OC 1, dilated columns
         [1, 3, 6, 16, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, 3],   // direct, OC 2, even window
         [2, 3, 11, 70, 10, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1], // direct, RGB input layer: OC blocks 4 + 4 + 2
+        [1, 3, 20, 37, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1],  // direct stride 2 (column phases), 7x7
+        [2, 3, 9, 150, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2],  // direct stride 2, 75 outputs a row: every strip width
+        [1, 2, 15, 41, 3, 3, 3, 3, 2, 2, 1, 0, 2, 2, 2, 1, 0],  // direct, row stride 3, column stride 2, dilated
     ];
 
     [TestMethod]
     public void FewChannelCasesTakeTheDirectKernel()
     {
-        Assert.AreEqual(5, Cases.TakeLast(5).Count(c => DirectConv.Applies(Make(c))));
-        Assert.IsFalse(DirectConv.Applies(Make(Cases[^6])), "stride 3 stays on im2col + GEMM");
+        Assert.AreEqual(8, Cases.TakeLast(8).Count(c => DirectConv.Applies(Make(c))));
+        Assert.IsFalse(DirectConv.Applies(Make(Cases[10])), "column stride 3 stays on im2col + GEMM");
         Assert.IsFalse(DirectConv.Applies(Make(Cases[9])), "16 → 37 channels stays on im2col + GEMM");
         Assert.IsFalse(DirectConv.Applies(Make(Cases[2])), "pointwise stays on the GEMM");
     }
