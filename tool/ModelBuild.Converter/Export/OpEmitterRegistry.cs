@@ -130,6 +130,7 @@ internal static class OpEmitterRegistry
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);
         GridSampleEmitter.Register(table);
+        EinsumEmitter.Register(table);
         return table.Entries;
     }
 }

@@ -1,6 +1,6 @@
 namespace ModelBuild.Converter.Graph.Passes;
 
-/// <summary>Shape rules of OneHot and GridSample (the other indexing ops keep their data input's shape).</summary>
+/// <summary>Shape rules of OneHot, GridSample and Einsum (the other indexing ops keep their data input's shape).</summary>
 internal static partial class ShapeRules
 {
     /// <summary>indices' shape with depth inserted at axis (depth known when its input is constant).</summary>
@@ -25,5 +25,43 @@ internal static partial class ShapeRules
         }
 
         return [x[0], x[1], .. grid[1..^1]];
+    }
+
+    /// <summary>
+    /// Output dims of an Einsum without ellipsis: each output subscript takes the size its inputs give it (a known
+    /// size wins over an unknown one); null when the equation has an ellipsis or an input shape is unknown.
+    /// </summary>
+    private static Dim[]? Einsum(Ctx c)
+    {
+        var equation = c.N.GetString("equation", "").Replace(" ", "", StringComparison.Ordinal);
+        if (equation.Contains('.', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var arrow = equation.IndexOf("->", StringComparison.Ordinal);
+        var left = arrow >= 0 ? equation[..arrow] : equation;
+        var operands = left.Split(',');
+        var sizes = new Dictionary<char, Dim>();
+        for (var i = 0; i < operands.Length; i++)
+        {
+            if (c.Shape(i) is not { } shape || shape.Length != operands[i].Length)
+            {
+                return null;
+            }
+
+            for (var j = 0; j < shape.Length; j++)
+            {
+                if (!sizes.TryGetValue(operands[i][j], out var d) || !d.IsKnown)
+                {
+                    sizes[operands[i][j]] = shape[j];
+                }
+            }
+        }
+
+        var output = arrow >= 0
+            ? equation[(arrow + 2)..]
+            : new string([.. left.Where(char.IsAsciiLetter).GroupBy(ch => ch).Where(g => g.Count() == 1).Select(g => g.Key).Order()]);
+        return output.All(sizes.ContainsKey) ? [.. output.Select(ch => sizes[ch])] : null;
     }
 }

@@ -57,7 +57,7 @@ internal static partial class ShapeRules
             "TopK" => TopK(c),
             "OneHot" => [new(c.Type(2), OneHot(c))],
             "GridSample" => [new(c.Type(0), GridSample(c))],
-            "Einsum" => null,
+            "Einsum" => [new(c.Type(0), Einsum(c))],
             _ => null,
         };
     }
