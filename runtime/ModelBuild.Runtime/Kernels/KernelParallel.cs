@@ -31,7 +31,13 @@ internal static class KernelParallel
     /// <paramref name="threads"/> threads is free: for a few coarse, equal-cost items (convolution tiles), so a
     /// thread that is slowed down (a busy core) takes fewer items instead of holding up the others.
     /// </summary>
-    public static void ForEach(int count, int threads, Action<int, int> body)
+    public static void ForEach(int count, int threads, Action<int, int> body) => ForBalanced(count, threads, count, body);
+
+    /// <summary>
+    /// Like <see cref="For"/> with up to <paramref name="chunksPerThread"/> × threads formula chunks, claimed by
+    /// whichever of at most <paramref name="threads"/> threads is free (for bodies whose per-chunk set-up is small).
+    /// </summary>
+    public static void ForBalanced(int count, int threads, int chunksPerThread, Action<int, int> body)
     {
         if (count <= 0)
         {
@@ -45,7 +51,7 @@ internal static class KernelParallel
             return;
         }
 
-        WorkerTeam.Run(count, count, t, body);
+        WorkerTeam.Run(count, (int)Math.Min(count, (long)t * Math.Max(1, chunksPerThread)), t, body);
     }
 
     /// <summary>Threads worth using for <paramref name="work"/> units when one thread should get at least <paramref name="minPerThread"/>.</summary>

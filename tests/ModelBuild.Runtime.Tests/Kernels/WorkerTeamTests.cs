@@ -69,6 +69,29 @@ public sealed class WorkerTeamTests
 
     [TestMethod]
     [Timeout(60_000)]
+    public void ForBalancedSplitsIntoFormulaChunksPerThread()
+    {
+        foreach (var (count, threads, perThread) in new[] { (100, 2, 4), (7, 2, 4), (1000, 3, 1), (5, 1, 4) })
+        {
+            var ranges = new List<(int, int)>();
+            KernelParallel.ForBalanced(count, threads, perThread, (s, e) =>
+            {
+                lock (ranges)
+                {
+                    ranges.Add((s, e));
+                }
+            });
+
+            int chunks = threads == 1 ? 1 : Math.Min(count, threads * perThread);
+            var expected = Enumerable.Range(0, chunks)
+                .Select(i => ((int)((long)count * i / chunks), (int)((long)count * (i + 1) / chunks)))
+                .Where(r => r.Item2 > r.Item1).ToList();
+            CollectionAssert.AreEqual(expected, ranges.OrderBy(r => r.Item1).ToList(), $"count {count} threads {threads} x{perThread}");
+        }
+    }
+
+    [TestMethod]
+    [Timeout(60_000)]
     public void ChunkExceptionReachesCallerAndTeamKeepsWorking()
     {
         var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
