@@ -6,7 +6,7 @@ namespace ModelBuild.Converter.Export.Ops;
 /// <summary>
 /// MaxPool / AveragePool → Pooling (explicit pads [top, left, bottom, right], ceil mode, count_include_pad as
 /// INCLUDE/EXCLUDE_PADDING); GlobalAveragePool / GlobalMaxPool → global Pooling on 4-D input, Reduction otherwise.
-/// 1-D pools run as 2-D on an input unsqueezed at axis 3.
+/// 1-D pools run as 2-D on an input unsqueezed at axis 3; 3-D pools become Pooling3D.
 /// </summary>
 internal static class PoolEmitter
 {
@@ -25,10 +25,10 @@ internal static class PoolEmitter
             throw ctx.UnsupportedAttribute(n, "the Indices output of MaxPool");
         }
 
-        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D pooling");
-        if (rank is not (3 or 4))
+        var rank = ctx.RequireRank(n, 0, "choose 1-D, 2-D or 3-D pooling");
+        if (rank is not (3 or 4 or 5))
         {
-            throw ctx.UnsupportedAttribute(n, $"{rank - 2}-D pooling (only 1-D and 2-D are supported)");
+            throw ctx.UnsupportedAttribute(n, $"{rank - 2}-D pooling (only 1-D, 2-D and 3-D are supported)");
         }
 
         var spatial = rank - 2;
@@ -45,6 +45,12 @@ internal static class PoolEmitter
         }
 
         var pads = window.ResolveConvPads(ctx, n, ctx.StaticShapeOf(n.Inputs[0]));
+        if (spatial == 3)
+        {
+            Pool3D(ctx, n, type, kernel, window, pads);
+            return;
+        }
+
         var (top, left, bottom, right) = spatial == 1 ? (pads[0], 0, pads[1], 0) : (pads[0], pads[1], pads[2], pads[3]);
         var countType = type == PoolType.AVEPOOL
             ? n.GetInt("count_include_pad", 0) != 0 ? AvgPoolCountType.INCLUDE_PADDING : AvgPoolCountType.EXCLUDE_PADDING
@@ -78,6 +84,40 @@ internal static class PoolEmitter
         var x4 = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
         var y4 = ctx.AddTemp(OpType.Pooling, name + "/pool2d", param, x4);
         ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), y4);
+    }
+
+    /// <summary>
+    /// 3-D windows → Pooling3D as upstream writes it (kernels, strides, one pad per axis applied on both sides, CAFFE
+    /// floor rule; averages exclude padding). What that table cannot say is refused: ceil_mode, uneven pads,
+    /// count_include_pad with padding.
+    /// </summary>
+    private static void Pool3D(ExportContext ctx, Node n, PoolType type, int[] kernel, Window window, int[] pads)
+    {
+        if (window.Mode == PadMode.SAME || pads[..3].Where((p, i) => p != pads[i + 3]).Any())
+        {
+            throw ctx.UnsupportedAttribute(n, $"3-D pads [{string.Join(",", pads)}] (MNN's Pooling3D pads each axis equally on both sides)");
+        }
+
+        if (n.GetInt("ceil_mode", 0) != 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "ceil_mode=1 for 3-D pooling (MNN's Pooling3D rounds down)");
+        }
+
+        if (type == PoolType.AVEPOOL && n.GetInt("count_include_pad", 0) != 0 && pads.Any(p => p != 0))
+        {
+            throw ctx.UnsupportedAttribute(n, "count_include_pad=1 with padding for 3-D pooling (MNN's Pooling3D averages over the unpadded window)");
+        }
+
+        var pool = new Pool3DT
+        {
+            Type = type,
+            Kernels = [.. kernel],
+            Strides = [.. window.Strides],
+            Pads = [.. pads[..3]],
+            PadType = PoolPadType.CAFFE,
+            IsGlobal = false,
+        };
+        ctx.Final(n, OpType.Pooling3D, OpParameterUnion.FromPool3D(pool), ctx.In(n, 0));
     }
 
     private static void Global(ExportContext ctx, Node n, PoolType type)
