@@ -18,7 +18,7 @@ namespace ModelBuild.Runtime.Kernels;
 internal static class WorkerTeam
 {
     /// <summary>How long an idle worker spins before it blocks (a graph's ops follow each other within µs).</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000; // 100 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
     private static readonly object Sleep = new();
     private static int _busy;
@@ -136,7 +136,7 @@ internal static class WorkerTeam
     private static Job WaitForJob(Job? seen)
     {
         long until = Stopwatch.GetTimestamp() + SpinTicks;
-        int spins = 0;
+        var spinner = default(SpinWait);
         while (true)
         {
             var job = Volatile.Read(ref _current);
@@ -145,9 +145,11 @@ internal static class WorkerTeam
                 return job;
             }
 
-            if (++spins < 64 || Stopwatch.GetTimestamp() < until)
+            // SpinWait yields the core now and then, so on an oversubscribed machine an idle worker does not
+            // keep the thread that has work (often the caller) off the CPU.
+            if (spinner.Count < 64 || Stopwatch.GetTimestamp() < until)
             {
-                Thread.SpinWait(8);
+                spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
 
@@ -165,7 +167,7 @@ internal static class WorkerTeam
             }
 
             until = Stopwatch.GetTimestamp() + SpinTicks;
-            spins = 0;
+            spinner.Reset();
         }
     }
 
@@ -225,12 +227,12 @@ internal static class WorkerTeam
         public void WaitDone()
         {
             long until = Stopwatch.GetTimestamp() + SpinTicks;
-            int spins = 0;
+            var spinner = default(SpinWait);
             while (Volatile.Read(ref _remaining) > 0)
             {
-                if (++spins < 64 || Stopwatch.GetTimestamp() < until)
+                if (spinner.Count < 64 || Stopwatch.GetTimestamp() < until)
                 {
-                    Thread.SpinWait(4);
+                    spinner.SpinOnce(sleep1Threshold: -1);
                     continue;
                 }
 
