@@ -4,7 +4,8 @@ using ModelBuild.Runtime.Format.Schema;
 namespace ModelBuild.Converter.Export.Ops;
 
 /// <summary>
-/// ReduceMean/Sum/Max/Min/Prod/L1/SumSquare → Reduction; ReduceL2 = sqrt(SumSquare); ReduceLogSum = log(Sum);
+/// ReduceMean/Sum/Max/Min/Prod → Reduction; ReduceL1 = Sum(|x|), ReduceSumSquare = Sum(x·x), ReduceL2 = sqrt(Sum(x·x))
+/// (upstream MNN's CPU backend has no ASUM/SUMSQ reduction, so they are written as upstream's converter does); ReduceLogSum = log(Sum);
 /// ReduceLogSumExp written overflow-free; ArgMax/ArgMin → ArgMax/ArgMin (+ Unsqueeze for keepdims).
 /// Axes come from the attribute, or from a constant input where the opset moved them there.
 /// </summary>
@@ -84,9 +85,22 @@ internal static class ReduceEmitter
 
     /// <summary>Adds a Reduction reading <paramref name="x"/> (and the run-time axes tensor when there is one).</summary>
     private static int Reduce(ExportContext ctx, string name, ReductionType op, AxesSpec axes, bool keep, int x) =>
-        axes.Tensor is { } t
-            ? ctx.AddTemp(OpType.Reduction, name, MnnParams.Reduction(op, [], keep), x, t)
-            : ctx.AddTemp(OpType.Reduction, name, MnnParams.Reduction(op, axes.Dims, keep), x);
+        ctx.AddTemp(OpType.Reduction, name, Param(op, axes, keep), ReduceInputs(axes, x));
+
+    /// <summary>
+    /// The Reduction parameter. With a run-time axes tensor, <c>dim</c> is left out rather than written empty:
+    /// upstream MNN's shape code takes any present <c>dim</c> (even an empty one) over input 1 and then reduces nothing.
+    /// </summary>
+    private static OpParameterUnion Param(ReductionType op, AxesSpec axes, bool keep)
+    {
+        var param = MnnParams.Reduction(op, axes.Dims, keep);
+        if (axes.Tensor is not null)
+        {
+            param.AsReductionParam().Dim = null;
+        }
+
+        return param;
+    }
 
     private static int[] ReduceInputs(AxesSpec axes, int x) => axes.Tensor is { } t ? [x, t] : [x];
 
@@ -107,8 +121,17 @@ internal static class ReduceEmitter
             return;
         }
 
-        ctx.Final(n, OpType.Reduction, MnnParams.Reduction(op, axes.Dims, KeepDims(n)), ReduceInputs(axes, ctx.In(n, 0)));
+        var (sumOp, x) = Prepared(ctx, n.Out0(), op, ctx.In(n, 0));
+        ctx.Final(n, OpType.Reduction, Param(sumOp, axes, KeepDims(n)), ReduceInputs(axes, x));
     }
+
+    /// <summary>ASUM and SUMSQ as a plain SUM over |x| or x·x (the only forms upstream MNN's CPU backend runs).</summary>
+    private static (ReductionType Op, int Input) Prepared(ExportContext ctx, string name, ReductionType op, int x) => op switch
+    {
+        ReductionType.ASUM => (ReductionType.SUM, ctx.Unary(name + "/abs", UnaryOpOperation.ABS, x)),
+        ReductionType.SUMSQ => (ReductionType.SUM, ctx.Binary(name + "/square", BinaryOpOperation.MUL, x, x)),
+        _ => (op, x),
+    };
 
     private static void Then(ExportContext ctx, Node n, ReductionType op, UnaryOpOperation after)
     {
@@ -119,7 +142,8 @@ internal static class ReduceEmitter
         }
 
         var name = n.Out0();
-        var reduced = Reduce(ctx, name + "/reduce", op, axes, KeepDims(n), ctx.In(n, 0));
+        var (sumOp, x) = Prepared(ctx, name, op, ctx.In(n, 0));
+        var reduced = Reduce(ctx, name + "/reduce", sumOp, axes, KeepDims(n), x);
         ctx.Final(n, OpType.UnaryOp, MnnParams.Unary(after), reduced);
     }
 
