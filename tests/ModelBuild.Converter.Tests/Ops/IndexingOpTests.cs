@@ -155,4 +155,20 @@ public sealed class IndexingOpTests : OpTestBase
             ["values"] = (new float[] { 0.5f, 3f }, new long[] { 2 }),
         });
     }
+
+    [TestMethod]
+    public void OneHotWithFloatIndicesAndRuntimeDepth()
+    {
+        // Indices and depth as float run-time inputs: made int32 for upstream's kernel, negatives counted from depth.
+        var model = new OnnxModelBuilder(11).Input("indices", IrDataType.Float, 5).Input("depth", IrDataType.Float)
+            .Initializer("values", [0f, 1f], 2)
+            .Node("OneHot", ["indices", "depth", "values"], ["y"], attrs: a => a.Int("axis", 0))
+            .Output("y", IrDataType.Float).Build();
+        var result = AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["indices"] = (new float[] { 0f, -1f, 2f, -4f, 9f }, new long[] { 5 }),
+            ["depth"] = (new float[] { 3f }, Array.Empty<long>()),
+        });
+        Assert.AreEqual(2, result.Net.Oplists.Count(o => o.Type == OpType.Cast), "indices and depth are cast to int32");
+    }
 }

@@ -4,7 +4,7 @@ using static ModelBuild.Runtime.Tests.Operators.OpHarness;
 namespace ModelBuild.Runtime.Tests.Operators;
 
 /// <summary>
-/// TopKV2, CumSum, ScatterNd, ScatterElements and GridSample executors on what converted ONNX models do not reach
+/// TopKV2, CumSum, ScatterNd, ScatterElements, OneHot and GridSample executors on what converted ONNX models do not reach
 /// (files written by upstream MNN may): NaN ordering, missing optional inputs, parameter forms and errors.
 /// </summary>
 [TestClass]
@@ -86,5 +86,14 @@ public sealed class IndexingExecutorTests
         var y = Run(Op(OpType.GridSample, new GridSampleT { Mode = SampleMode.BILINEAR, PaddingMode = BorderMode.ZEROS, AlignCorners = true }), x, grid);
         CollectionAssert.AreEqual(new[] { 1, 1, 1, 3 }, y.Shape.ToArray());
         CollectionAssert.AreEqual(new[] { 1f, 4f, 2.5f }, y.Floats.ToArray());
+    }
+
+    [TestMethod]
+    public void OneHotMatchesIndicesLiterallyAsUpstream()
+    {
+        // Negative and too-large indices select nothing (upstream's kernel; ONNX negatives are wrapped by the converter).
+        var y = Run(Op(OpType.OneHot, new OneHotParamT { Axis = -1 }), Tensor.FromInts([1, -1, 3], 3), Tensor.FromInts([3]), Tensor.FromFloats([5f]), Tensor.FromFloats([0f]));
+        CollectionAssert.AreEqual(new[] { 3, 3 }, y.Shape.ToArray());
+        CollectionAssert.AreEqual(new[] { 0f, 5f, 0f, 0f, 0f, 0f, 0f, 0f, 0f }, y.Floats.ToArray());
     }
 }

@@ -109,6 +109,11 @@ internal static class IndexingEmitter
         return ctx.Binary(name + "/indices_wrapped", BinaryOpOperation.FLOORMOD, shifted, size);
     }
 
+    /// <summary>
+    /// Upstream's OneHot kernel reads indices and depth as int32 and matches indices literally, so they are made
+    /// int32 here (Cast when float) and negative indices are moved up by depth (ONNX counts them from the end);
+    /// values below −depth stay negative and select nothing, as ONNX wants.
+    /// </summary>
     private static void OneHot(ExportContext ctx, Node n)
     {
         var name = n.Out0();
@@ -126,7 +131,45 @@ internal static class IndexingEmitter
             on = ctx.AddTemp(OpType.GatherV2, name + "/on", MnnParams.GatherV2(), v, ctx.ConstInts(name + "/on_index", [1]), ctx.ConstInts(name + "/gather_axis", [0]));
         }
 
+        var depthData = ctx.ConstantOf(n, 1);
+        if (depthData is not null && depthData.ElementCount != 1)
+        {
+            throw ctx.Invalid(n, "depth must hold exactly one value");
+        }
+
+        var depthValue = depthData is null ? (long?)null : (long)depthData.GetDouble(0);
+        var depth = depthValue is { } d ? ctx.ConstInts(name + "/depth", ConstantBlobs.ToInt32([d], name)) : AsInt32(ctx, n, 1, "depth");
+        var indices = OneHotIndices(ctx, n, depth, depthValue);
         var param = new OneHotParamT { DType = Runtime.Format.Schema.DataType.DT_FLOAT, Axis = checked((int)n.GetInt("axis", -1)) };
-        ctx.Final(n, OpType.OneHot, OpParameterUnion.FromOneHotParam(param), ctx.In(n, 0), ctx.In(n, 1), on, off);
+        ctx.Final(n, OpType.OneHot, OpParameterUnion.FromOneHotParam(param), indices, depth, on, off);
+    }
+
+    private static int OneHotIndices(ExportContext ctx, Node n, int depth, long? depthValue)
+    {
+        var name = n.Out0();
+        if (ctx.ConstantOf(n, 0) is { } c && depthValue is { } d)
+        {
+            var raw = c.ToLongArray();
+            var wrapped = raw.Select(i => i < 0 ? i + d : i).ToArray();
+            return ctx.ConstInts(name + "/indices", ConstantBlobs.ToInt32(wrapped, name), ConstantBlobs.Dims(c.Shape, name));
+        }
+
+        var indices = AsInt32(ctx, n, 0, "indices");
+        var negative = ctx.Binary(name + "/negative", BinaryOpOperation.LESS, indices, ctx.ConstInts(name + "/zero", [0]));
+        var shifted = ctx.Binary(name + "/shifted", BinaryOpOperation.ADD, indices, depth);
+        return ctx.AddTemp(OpType.Select, name + "/indices", null, negative, shifted, indices);
+    }
+
+    /// <summary>Node input <paramref name="i"/> as int32: a Cast (truncating, as ONNX Runtime reads them) when float.</summary>
+    private static int AsInt32(ExportContext ctx, Node n, int i, string role)
+    {
+        var x = ctx.In(n, i);
+        return ctx.IsFloat(n.Inputs[i])
+            ? ctx.AddTemp(OpType.Cast, $"{n.Out0()}/{role}_int", OpParameterUnion.FromCastParam(new CastParamT
+            {
+                SrcT = Runtime.Format.Schema.DataType.DT_FLOAT,
+                DstT = Runtime.Format.Schema.DataType.DT_INT32,
+            }), x)
+            : x;
     }
 }

@@ -137,8 +137,9 @@ internal sealed class RangeExecutor : OperatorExecutor
 }
 
 /// <summary>
-/// OneHot: inputs (indices, depth, on_value, off_value), axis parameter (default -1); out-of-range indices give
-/// an all-off row. Negative indices count from depth (ONNX).
+/// OneHot: inputs (indices, depth, on_value, off_value), axis parameter (default -1). As upstream's kernel, an
+/// index selects the position equal to it: negative and out-of-range indices give an all-off row (the converter
+/// moves ONNX's negative indices into range before this op).
 /// </summary>
 [MnnOperator(OpType.OneHot)]
 internal sealed class OneHotExecutor(OpT op) : OperatorExecutor
@@ -190,7 +191,6 @@ internal sealed class OneHotExecutor(OpT op) : OperatorExecutor
             for (int i = 0; i < inner; i++)
             {
                 int idx = indices[o * inner + i];
-                idx = idx < 0 ? idx + _depth : idx;
                 if (idx >= 0 && idx < _depth)
                 {
                     output[(o * _depth + idx) * inner + i] = on;
