@@ -72,5 +72,8 @@ public sealed class ModuleBasicFormatTests
         Assert.AreEqual("Error: can't load module", ModuleBasicProcess.FailureLine("Test m\nError: can't load module\n"));
         Assert.AreEqual("Error in forward", ModuleBasicProcess.FailureLine("Run for 0 time\nError in forward\n"));
         Assert.IsNull(ModuleBasicProcess.FailureLine("Run for 0 time\nWrite y output to output/0_0.txt\n"));
+        Assert.AreEqual("Don't support type 7", ModuleBasicProcess.Complaint("Test m\nDon't support type 7\nError in forward\n", "Error in forward"));
+        Assert.IsNull(ModuleBasicProcess.Complaint("The device supports: fp16:0\nCan't open file:.tempcache\nLoad Cache file error.\nError in forward\n", "Error in forward"));
+        Assert.AreEqual("Create execution error : 68", ModuleBasicProcess.Complaint("Can't open file:.tempcache\nRun for 0 time\nCreate execution error : 68\nError in forward\n", "Error in forward"));
     }
 }

@@ -18,9 +18,13 @@ public sealed record ModuleBasicRun(string? Failure, IReadOnlyList<DumpedOutput>
 /// </summary>
 public static partial class ModuleBasicProcess
 {
+    private const int MemoryLimitKiB = 4 << 20;
+
     public static ModuleBasicRun Run(string moduleBasic, string model, string dir, IReadOnlyList<string> outputNames, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(moduleBasic, [model, dir])
+        // Under a 4 GiB address-space limit: a file upstream misreads (e.g. a float OneHot depth read as int bits)
+        // can make it allocate without bound, and the machine is shared.
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"ulimit -v {MemoryLimitKiB} && exec \"$0\" \"$@\"", moduleBasic, model, dir])
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
@@ -46,7 +50,7 @@ public static partial class ModuleBasicProcess
 
         if (FailureLine(log) is { } failure)
         {
-            return new ModuleBasicRun(failure, []);
+            return new ModuleBasicRun(Complaint(log, failure) is { } why ? $"{failure} after \"{why}\"" : failure, []);
         }
 
         var shapes = Shapes(log);
@@ -90,6 +94,15 @@ public static partial class ModuleBasicProcess
             || l.Contains("Error in forward", StringComparison.Ordinal)
             || l.Contains("TESTERROR Can't open", StringComparison.Ordinal)
             || l.Contains("Invalid json", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The first line before <paramref name="failure"/> where MNN said what it could not do, or null. The CPU
+    /// feature banner and the missing-cache notice (no cache file is passed) appear in every log and are skipped.
+    /// </summary>
+    public static string? Complaint(string log, string failure) =>
+        log.Split('\n').Select(l => l.Trim()).TakeWhile(l => l != failure)
+            .Where(l => !l.StartsWith("The device supports", StringComparison.Ordinal) && !l.Contains(".tempcache", StringComparison.Ordinal) && !l.StartsWith("Load Cache file", StringComparison.Ordinal))
+            .FirstOrDefault(l => l.Contains("rror", StringComparison.Ordinal) || l.Contains("support", StringComparison.Ordinal) || l.Contains("Can't", StringComparison.Ordinal));
 
     /// <summary>Numbers as C++ iostreams print them, one per line (nan, -nan, inf, -inf included).</summary>
     public static double[] ParseValues(string text) =>

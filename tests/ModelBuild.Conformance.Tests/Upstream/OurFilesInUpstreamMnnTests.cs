@@ -43,6 +43,10 @@ public sealed class OurFilesInUpstreamMnnTests
             {
                 results[i] = UpstreamCaseRunner.Run(tools, job.Key, job.OpType, job.Onnx, job.DataSets, job.Judge, dir, CaseRunner.Timeout(job.Seconds));
             }
+            catch (ModelBuildException e)
+            {
+                results[i] = new UpstreamResult(job.Key, job.OpType, UpstreamOutcome.NotConverted, $"{e.Code}: {CaseRunner.FirstLine(e.Message)}");
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Our converter or this harness failed on a case our runtime passes: a bug here, not an upstream finding.
@@ -73,7 +77,7 @@ public sealed class OurFilesInUpstreamMnnTests
     {
         var count = (UpstreamOutcome o) => results.Count(r => r.Outcome == o).ToString(CultureInfo.InvariantCulture);
         TestContext.WriteLine($"Our files in upstream MNN ({revision}): {results.Count} cases: {count(UpstreamOutcome.Passed)} passed, "
-            + $"{count(UpstreamOutcome.Wrong)} wrong, {count(UpstreamOutcome.Failed)} failed to load or run, {count(UpstreamOutcome.NotExpressible)} not expressible");
+            + $"{count(UpstreamOutcome.Wrong)} wrong, {count(UpstreamOutcome.Failed)} failed to load or run, {count(UpstreamOutcome.NotExpressible)} not expressible, {count(UpstreamOutcome.NotConverted)} not converted by us");
         if (kept is not null)
         {
             TestContext.WriteLine($"work folders of cases that did not pass: {kept}");
