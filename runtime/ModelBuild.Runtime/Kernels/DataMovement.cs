@@ -478,6 +478,7 @@ public static class DataMovement
     {
         int taps = o.Mode switch { ResizeInterpolation.Nearest => 1, ResizeInterpolation.Linear => 2, _ => 4 };
         var a = new Axis { Taps = taps, Index = new int[outLen * taps], Weight = new float[outLen * taps], Outside = new bool[outLen] };
+        Span<double> cw = stackalloc double[4]; // cubic weights of one output position (reused: no stackalloc per iteration)
         for (int i = 0; i < outLen; i++)
         {
             double xo = o.Coordinates switch
@@ -527,7 +528,6 @@ public static class DataMovement
                 double f = Math.Floor(xo);
                 double t = xo - f;
                 double A = o.CubicCoeffA;
-                Span<double> cw = stackalloc double[4];
                 cw[0] = Cubic(t + 1, A);
                 cw[1] = Cubic(t, A);
                 cw[2] = Cubic(1 - t, A);

@@ -117,14 +117,17 @@ public sealed class RuntimeInputOpTests : OpTestBase
     }
 
     [TestMethod]
-    public void IntegerModWithFmodIsRefused()
+    public void IntegerModWithFmodTruncates()
     {
         var model = new OnnxModelBuilder(13)
-            .Input("a", IrDataType.Int64, 3).Input("b", IrDataType.Int64, 3)
+            .Input("a", IrDataType.Int64, 4).Input("b", IrDataType.Int64, 4)
             .Node("Mod", ["a", "b"], ["y"], attrs: a => a.Int("fmod", 1))
             .Output("y", IrDataType.Int64).Build();
-        var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
-        Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["a"] = (new long[] { -7, 7, -7, 7 }, new long[] { 4 }),
+            ["b"] = (new long[] { 3, -3, -3, 3 }, new long[] { 4 }),
+        });
     }
 
     [TestMethod]

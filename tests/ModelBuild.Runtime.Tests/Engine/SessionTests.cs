@@ -265,7 +265,7 @@ public sealed class SessionTests
         var fromStream = MnnModel.Load(new MemoryStream(bytes));
         using var s = new InferenceSession(fromStream);
         AssertInts(s.Run(Inputs(("x", Floats(Iota(4), 1, 4))))["y"], 8);
-        Assert.AreEqual(fromBytes.Inputs[0].Name, "x");
+        Assert.AreEqual("x", fromBytes.Inputs[0].Name);
         Throws(() => MnnModel.FromBytes([1, 2, 3]), "MB1101");
     }
 

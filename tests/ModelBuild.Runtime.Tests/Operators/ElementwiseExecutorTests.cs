@@ -112,11 +112,12 @@ public sealed class BinaryOpExecutorTests
         // MOD on float is C fmod (sign of dividend); FLOORMOD has the sign of the divisor.
         AssertClose(Run(Binary(BinaryOpOperation.MOD), Tensor.FromFloats(a, 4), Tensor.FromFloats(b, 4)), [4], [1.5, -1.5, 1.5, -1.5]);
         AssertClose(Run(Binary(BinaryOpOperation.FLOORMOD), Tensor.FromFloats(a, 4), Tensor.FromFloats(b, 4)), [4], [1.5, 0.5, -0.5, -1.5]);
-        // Int MOD (ONNX Mod fmod=0) and FLOORMOD: sign of the divisor; int division truncates; x/0 gives 0.
+        // Int MOD (ONNX Mod fmod=0): sign of the divisor. Int FLOORMOD is upstream's x - floor(x / y) * y in integer
+        // arithmetic: the truncated remainder (sign of the dividend, ONNX Mod fmod=1). Int division truncates; x/0 gives 0.
         int[] ia = [7, -7, 7, -7, 7];
         int[] ib = [3, 3, -3, -3, 0];
         AssertInts(Run(Binary(BinaryOpOperation.MOD), Tensor.FromInts(ia, 5), Tensor.FromInts(ib, 5)), [5], [1, 2, -2, -1, 0]);
-        AssertInts(Run(Binary(BinaryOpOperation.FLOORMOD), Tensor.FromInts(ia, 5), Tensor.FromInts(ib, 5)), [5], [1, 2, -2, -1, 0]);
+        AssertInts(Run(Binary(BinaryOpOperation.FLOORMOD), Tensor.FromInts(ia, 5), Tensor.FromInts(ib, 5)), [5], [1, -1, 1, -1, 0]);
         AssertInts(Run(Binary(BinaryOpOperation.REALDIV), Tensor.FromInts(ia, 5), Tensor.FromInts(ib, 5)), [5], [2, -2, -2, 2, 0]);
         AssertInts(Run(Binary(BinaryOpOperation.FLOORDIV), Tensor.FromInts(ia, 5), Tensor.FromInts(ib, 5)), [5], [2, -3, -3, 2, 0]);
     }

@@ -37,7 +37,8 @@ internal static class ComposedActivationEmitter
         var exp = ctx.Unary(name + "/exp", UnaryOpOperation.EXP, scaled);
         var minus1 = ctx.Binary(name + "/sub", BinaryOpOperation.SUB, exp, ctx.ConstFloats(name + "/one", [1f]));
         var negative = ctx.Binary(name + "/mul", BinaryOpOperation.MUL, minus1, alphaT);
-        var isNegative = ctx.Binary(name + "/less", BinaryOpOperation.LESS, x, ctx.ConstFloats(name + "/zero", [0f]));
+        // 0 > x rather than x < 0: upstream MNN's x86 float LESS compares bits as int32 (see ElementwiseEmitter.Binary)
+        var isNegative = ctx.Binary(name + "/less", BinaryOpOperation.GREATER, ctx.ConstFloats(name + "/zero", [0f]), x);
         ctx.Final(n, OpType.Select, null, isNegative, negative, x);
     }
 

@@ -105,6 +105,13 @@ internal static class ElementwiseEmitter
             b = ctx.AddTemp(OpType.Cast, n.Out0() + "/exponent", OpParameterUnion.FromCastParam(new CastParamT { SrcT = source, DstT = target }), b);
         }
 
+        if (op == BinaryOpOperation.LESS && ctx.IsFloat(n.Inputs[0]))
+        {
+            // Upstream MNN's x86 float vector LESS compares the raw bits as int32 (wrong for negative numbers);
+            // its GREATER is a real float compare, and a < b is b > a.
+            (a, b, op) = (b, a, BinaryOpOperation.GREATER);
+        }
+
         ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), a, b);
     }
 
@@ -150,19 +157,16 @@ internal static class ElementwiseEmitter
     private static void Mod(ExportContext ctx, Node n)
     {
         var fmod = n.GetInt("fmod", 0);
-        if (fmod == 0 && ctx.IsFloat(n.Inputs[0]))
+        var isFloat = ctx.IsFloat(n.Inputs[0]);
+        if (fmod == 0 && isFloat)
         {
             throw ctx.Invalid(n, "fmod=0 is only defined for integer inputs");
         }
 
-        if (fmod != 0 && !ctx.IsFloat(n.Inputs[0]))
-        {
-            // MNN's integer MOD is floored like FLOORMOD; C-style truncated remainder has no encoding.
-            throw ctx.UnsupportedAttribute(n, "fmod=1 on integer inputs");
-        }
-
-        // ONNX fmod=0 is Python-style (sign of divisor) = FLOORMOD; fmod=1 is C fmod (sign of dividend) = MOD.
-        var op = fmod == 0 ? BinaryOpOperation.FLOORMOD : BinaryOpOperation.MOD;
+        // As MNNConvert writes it, for upstream's CPU kernels: float fmod=1 is MOD (C fmodf); integer fmod=0 is MOD
+        // (floored, sign of the divisor); integer fmod=1 is FLOORMOD, whose integer form x - floor(x / y) * y
+        // truncates (sign of the dividend). Float FLOORMOD would floor, which is not C fmod.
+        var op = isFloat || fmod == 0 ? BinaryOpOperation.MOD : BinaryOpOperation.FLOORMOD;
         ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
     }
 

@@ -97,7 +97,8 @@ internal static class BinaryMath
             case BinaryOpOperation.POW: Run<IPow, int, int>(p, a, b, o); break;
             case BinaryOpOperation.FLOORDIV: Run<IFloorDiv, int, int>(p, a, b, o); break;
             case BinaryOpOperation.SquaredDifference: Run<ISqd, int, int>(p, a, b, o); break;
-            case BinaryOpOperation.FLOORMOD or BinaryOpOperation.MOD: Run<IFloorMod, int, int>(p, a, b, o); break;
+            case BinaryOpOperation.MOD: Run<IFloorMod, int, int>(p, a, b, o); break;
+            case BinaryOpOperation.FLOORMOD: Run<ITruncMod, int, int>(p, a, b, o); break;
             case BinaryOpOperation.GREATER: Run<IGt, int, int>(p, a, b, o); break;
             case BinaryOpOperation.GREATER_EQUAL: Run<IGe, int, int>(p, a, b, o); break;
             case BinaryOpOperation.LESS: Run<ILt, int, int>(p, a, b, o); break;
@@ -192,6 +193,15 @@ internal static class BinaryMath
             int r = x % y;
             return (r < 0 && y > 0) || (r > 0 && y < 0) ? r + y : r;
         }
+    }
+
+    /// <summary>
+    /// Upstream's int FLOORMOD computes x - floor(x / y) * y in integer arithmetic, where x / y already truncates:
+    /// a truncated remainder (sign of the dividend). MNNConvert relies on it for ONNX Mod fmod=1 on integers.
+    /// </summary>
+    public struct ITruncMod : IOp<int, int>
+    {
+        public static int Apply(int x, int y) => y == 0 || y == -1 ? 0 : x % y;
     }
 
     public struct IPow : IOp<int, int>

@@ -7,7 +7,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// MNN BinaryOp with numpy broadcasting on float32 or int32 inputs (both the same type). Comparisons and logical
 /// ops produce int32 0/1 as upstream does. Semantics per type (upstream CPU): DIV/REALDIV float a/b, int truncating
 /// (x/0 gives 0 instead of a crash); FLOORDIV floor(a/b); MOD float fmod (sign of dividend), int floor-mod (sign of
-/// divisor, ONNX Mod fmod=0); FLOORMOD a - floor(a/b)*b (floor-mod for both types); POW float powf, int repeated
+/// divisor, ONNX Mod fmod=0); FLOORMOD float a - floor(a/b)*b, int the same in integer arithmetic, i.e. the
+/// truncated remainder (sign of dividend, ONNX Mod fmod=1); POW float powf, int repeated
 /// multiply; MAX_TEMP/MIN_TEMP same as MAXIMUM/MINIMUM; activationType 1 applies ReLU to float results.
 /// Float arithmetic and all comparisons run on the Kernels library (its own pow/fmod/floor-mod, same bits at every
 /// ISA level); FLOORDIV, ATAN2, logical ops and int arithmetic use <see cref="BinaryMath"/>.
