@@ -46,5 +46,26 @@ internal static class EmitExtensions
         return rank is { } r ? ctx.NormalizeAxis(node, axis, r) : checked((int)axis);
     }
 
+    /// <summary>
+    /// How many trailing axes a LayerNormalization-style <paramref name="axis"/> (normalize over [axis, rank))
+    /// covers: a negative axis needs no rank; MB error when it reaches past the input's known rank.
+    /// </summary>
+    public static int TrailingAxisCount(this ExportContext ctx, Node node, long axis)
+    {
+        var count = axis < 0 ? checked((int)-axis) : 0;
+        if (axis >= 0)
+        {
+            var r = ctx.RequireRank(node, 0, "resolve a non-negative axis");
+            count = r - ctx.NormalizeAxis(node, axis, r);
+        }
+
+        if (ctx.RankOf(node.Inputs[0]) is { } rank && count > rank)
+        {
+            throw ctx.Invalid(node, $"axis {axis} is out of range for rank {rank}");
+        }
+
+        return count;
+    }
+
     public static string Out0(this Node node) => node.Outputs[0];
 }

@@ -103,24 +103,8 @@ internal static class NormalizationEmitter
 
     private static void LayerNorm(ExportContext ctx, Node n)
     {
-        var axis = n.GetInt("axis", -1);
         var epsilon = n.GetFloat("epsilon", 1e-5f);
-        var rank = ctx.RankOf(n.Inputs[0]);
-        int count;
-        if (axis < 0)
-        {
-            count = checked((int)-axis);
-        }
-        else
-        {
-            var r = ctx.RequireRank(n, 0, "resolve a non-negative axis");
-            count = r - ctx.NormalizeAxis(n, axis, r);
-        }
-
-        if (rank is { } rk && count > rk)
-        {
-            throw ctx.Invalid(n, $"axis {axis} is out of range for rank {rk}");
-        }
+        var count = ctx.TrailingAxisCount(n, n.GetInt("axis", -1));
 
         var normalized = ctx.StaticShapeOf(n.Inputs[0]) is { } shape ? shape[^count..].Aggregate(1L, (a, b) => a * b) : (long?)null;
         var gamma = ctx.ConstantOf(n, 1);

@@ -20,22 +20,7 @@ internal static class RmsLpNormEmitter
 
     private static void RmsNorm(ExportContext ctx, Node n)
     {
-        var axis = n.GetInt("axis", -1);
-        int count;
-        if (axis < 0)
-        {
-            count = checked((int)-axis);
-        }
-        else
-        {
-            var r = ctx.RequireRank(n, 0, "resolve a non-negative axis");
-            count = r - ctx.NormalizeAxis(n, axis, r);
-        }
-
-        if (ctx.RankOf(n.Inputs[0]) is { } rank && count > rank)
-        {
-            throw ctx.Invalid(n, $"axis {axis} is out of range for rank {rank}");
-        }
+        var count = ctx.TrailingAxisCount(n, n.GetInt("axis", -1));
 
         var param = new LayerNormT
         {
