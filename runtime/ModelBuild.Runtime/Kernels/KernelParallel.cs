@@ -9,22 +9,7 @@ namespace ModelBuild.Runtime.Kernels;
 internal static class KernelParallel
 {
     /// <summary>Runs <paramref name="body"/>(start, end) over [0, count) split into min(threads, count) equal chunks.</summary>
-    public static void For(int count, int threads, Action<int, int> body)
-    {
-        if (count <= 0)
-        {
-            return;
-        }
-
-        int t = Math.Min(Math.Max(threads, 1), count);
-        if (t == 1)
-        {
-            body(0, count);
-            return;
-        }
-
-        WorkerTeam.Run(count, t, t, body);
-    }
+    public static void For(int count, int threads, Action<int, int> body) => ForBalanced(count, threads, 1, body);
 
     /// <summary>
     /// Like <see cref="For"/> but every index is its own chunk, claimed by whichever of at most
