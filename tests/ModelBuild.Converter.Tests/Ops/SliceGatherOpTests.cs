@@ -1,4 +1,5 @@
 using ModelBuild.Converter.Tests.Infrastructure;
+using ModelBuild.Runtime.Format.Schema;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Ops;
@@ -124,5 +125,28 @@ public sealed class SliceGatherOpTests : OpTestBase
             .Node("Split", ["x"], ["a", "b", "c"], attrs: a => a.Int("axis", 1).Int("num_outputs", 3))
             .Output("a", IrDataType.Float).Output("b", IrDataType.Float).Output("c", IrDataType.Float);
         AssertMatchesOnnxRuntime(b.Build());
+    }
+
+    /// <summary>
+    /// A split with an empty part is written as one StridedSlice per part: upstream MNN skips every op that has an
+    /// empty output, so a multi-output Slice would leave the non-empty parts uncomputed there.
+    /// </summary>
+    [TestMethod]
+    [DataRow(new long[] { 6, 0 })]
+    [DataRow(new long[] { 0, 2, 4 })]
+    public void SplitWithEmptyPartIsOneStridedSlicePerPart(long[] sizes)
+    {
+        var outputs = Enumerable.Range(0, sizes.Length).Select(i => $"y{i}").ToArray();
+        var b = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 4, 6)
+            .Initializer("split", sizes, sizes.Length)
+            .Node("Split", ["x", "split"], outputs, attrs: a => a.Int("axis", -1));
+        foreach (var o in outputs)
+        {
+            b.Output(o, IrDataType.Float);
+        }
+
+        var result = AssertMatchesOnnxRuntime(b.Build());
+        Assert.IsFalse(result.Net.Oplists.Any(o => o.Type == OpType.Slice), Describe(result));
+        Assert.HasCount(sizes.Length, result.Net.Oplists.Where(o => o.Type == OpType.StridedSlice), Describe(result));
     }
 }

@@ -160,6 +160,12 @@ internal static class SliceGatherEmitter
             throw ctx.Invalid(n, $"split sizes sum to {sizes.Sum()}, not the dimension {total}");
         }
 
+        if (sizes is not null && sizes.Contains(0) && sizes.Any(s => s != 0))
+        {
+            SplitAsSlices(ctx, n, axis, sizes);
+            return;
+        }
+
         var outputs = Enumerable.Range(0, parts).Select(i => ctx.Out(n, i)).ToArray();
         var param = new SliceT
         {
@@ -168,5 +174,25 @@ internal static class SliceGatherEmitter
             SourceType = NetSource.TORCH,
         };
         ctx.AddOp(OpType.Slice, n.Out0(), OpParameterUnion.FromSlice(param), [ctx.In(n, 0)], outputs);
+    }
+
+    /// <summary>
+    /// A split with an empty part as one StridedSlice per part: upstream MNN skips the geometry of any op with an
+    /// empty output, so one multi-output Slice would leave its non-empty parts uncomputed (e.g. RotaryEmbedding's
+    /// rotate / pass-through split when the whole head is rotated).
+    /// </summary>
+    private static void SplitAsSlices(ExportContext ctx, Node n, int axis, long[] sizes)
+    {
+        var x = ctx.In(n, 0);
+        var offset = 0;
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var end = checked(offset + (int)sizes[i]);
+            var name = n.Outputs[i];
+            ctx.AddOp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(),
+                [x, ctx.ConstInts(name + "/starts", [offset], 1), ctx.ConstInts(name + "/ends", [end], 1), ctx.ConstInts(name + "/axes", [axis], 1)],
+                [ctx.Out(n, i)]);
+            offset = end;
+        }
     }
 }
