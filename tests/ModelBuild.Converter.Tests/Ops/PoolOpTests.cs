@@ -1,3 +1,5 @@
+using ModelBuild.Runtime.Format.Schema;
+
 namespace ModelBuild.Converter.Tests.Ops;
 
 [TestClass]
@@ -24,6 +26,30 @@ public sealed class PoolOpTests : OpTestBase
     [DataRow("AveragePool")]
     public void Pool2dCeilMode(string op) =>
         AssertMatchesOnnxRuntime(OpModels.Unary(op, [1, 2, 7, 7], 11, a => a.Ints("kernel_shape", 3, 3).Ints("strides", 2, 2).Int("ceil_mode", 1)));
+
+    /// <summary>
+    /// The file says ceil mode only where ONNX's ceil size differs from the floor size: ONNX drops a last window that
+    /// starts in the end padding and upstream MNN's ceil mode does not, so there the file says floor mode.
+    /// </summary>
+    [TestMethod]
+    [DataRow("MaxPool", new long[] { 1, 1, 4, 4 }, new long[] { 1, 1 }, new long[] { 0, 0, 0, 0 }, new long[] { 2, 2 }, false)]
+    [DataRow("AveragePool", new long[] { 1, 3, 2, 2 }, new long[] { 3, 3 }, new long[] { 1, 1, 1, 1 }, new long[] { 3, 3 }, false)]
+    [DataRow("MaxPool", new long[] { 1, 2, 8, 8 }, new long[] { 3, 3 }, new long[] { 0, 0, 0, 0 }, new long[] { 2, 2 }, true)]
+    [DataRow("AveragePool", new long[] { 1, 2, 8, 7 }, new long[] { 3, 3 }, new long[] { 1, 1, 1, 1 }, new long[] { 2, 2 }, true)]
+    public void Pool2dCeilModeWrittenOnlyWhereItAddsAWindow(string op, long[] shape, long[] kernel, long[] pads, long[] strides, bool ceil)
+    {
+        var model = OpModels.Unary(op, shape, 19, a =>
+        {
+            a.Ints("kernel_shape", kernel).Ints("pads", pads).Ints("strides", strides).Int("ceil_mode", 1);
+            if (op == "AveragePool")
+            {
+                a.Int("count_include_pad", 1);
+            }
+        });
+        var result = AssertMatchesOnnxRuntime(model);
+        var pool = result.Net.Oplists.Single(o => o.Type == OpType.Pooling).Main.AsPool();
+        Assert.AreEqual(ceil, pool.CeilModel, Describe(result));
+    }
 
     [TestMethod]
     [DataRow("SAME_UPPER")]

@@ -67,7 +67,7 @@ internal static class PoolEmitter
             PadX = left,
             Pads = [top, left, bottom, right],
             PadType = window.Mode == PadMode.SAME ? PoolPadType.SAME : PoolPadType.CAFFE,
-            CeilModel = n.GetInt("ceil_mode", 0) != 0,
+            CeilModel = n.GetInt("ceil_mode", 0) != 0 && !CeilIsFloor(ctx.StaticShapeOf(n.Inputs[0]), kernel, window.Strides, pads, window.Mode),
             CountType = countType,
             DataType = Runtime.Format.Schema.DataType.DT_FLOAT,
         };
@@ -84,6 +84,39 @@ internal static class PoolEmitter
         var x4 = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
         var y4 = ctx.AddTemp(OpType.Pooling, name + "/pool2d", param, x4);
         ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), y4);
+    }
+
+    /// <summary>
+    /// True when ONNX's ceil-mode output size equals the floor-mode size on every spatial axis of a known input:
+    /// then the file says floor mode. ONNX drops a last window that would start in the end padding; upstream MNN's
+    /// ceil mode does not, so writing ceil there gives upstream one output too many. The windows are the same.
+    /// </summary>
+    private static bool CeilIsFloor(long[]? inputShape, int[] kernel, int[] strides, int[] pads, PadMode mode)
+    {
+        var spatial = kernel.Length;
+        if (mode != PadMode.CAFFE || inputShape is null || inputShape.Length != spatial + 2)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < spatial; i++)
+        {
+            var size = inputShape[i + 2];
+            var span = size + pads[i] + pads[i + spatial] - kernel[i];
+            if (size < 0 || span < 0)
+            {
+                return false;
+            }
+
+            var floor = (span / strides[i]) + 1;
+            var ceil = ((span + strides[i] - 1) / strides[i]) + 1;
+            if (ceil > floor && (ceil - 1) * strides[i] < size + pads[i])
+            {
+                return false; // the extra window starts inside the input or the start padding: ONNX keeps it
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
