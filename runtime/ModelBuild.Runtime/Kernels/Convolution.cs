@@ -161,6 +161,12 @@ public static class Convolution
             throw new ArgumentException("packed weights do not match the convolution parameters");
         }
 
+        if (ImplicitConv.Applies(p, Gemm.PanelWidth(KernelIsa.Clamp(isa))))
+        {
+            ImplicitConv.Run(KernelIsa.Clamp(isa), p, x, packed, bias, y, threads);
+            return;
+        }
+
         GemmBias bk = bias.IsEmpty ? GemmBias.None : GemmBias.PerRow;
         bool pointwise = p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
                          p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && oh == p.H && ow == p.W;

@@ -229,6 +229,32 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// C = act(bias + A·B) with A pre-packed and B indirect: B[k, j] = b[rowOff[k] + j] (implicit-GEMM convolution).
+    /// The caller guarantees b[rowOff[k] + j] is readable for j up to N rounded up to a whole panel.
+    /// </summary>
+    internal static unsafe void ComputeIndirect(
+        IsaLevel level, PackedA a, float* b, int* rowOff, int n, float* c, int ldc, float* bias, GemmBias biasKind,
+        FusedActivation activation, int threads)
+    {
+        if (a.M == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (float* pa = a.Data)
+        {
+            var job = new Job
+            {
+                Level = level, M = a.M, N = n, K = a.K, A = null, Lda = 0, TransA = false, PackedA = pa,
+                B = b, Ldb = 0, TransB = false, PackedB = null, BRowOff = rowOff, C = c, Ldc = ldc, Bias = bias,
+                BiasKind = biasKind, Accumulate = false, Lo = activation.Lo, Hi = activation.Hi,
+                HasAct = activation.Kind != ActivationKind.None,
+            };
+            Run(ref job, threads);
+        }
+    }
+
     /// <summary>Packs op(A) (M×K) into <see cref="MR"/>-row panels over the full K for repeated use (any ISA level).</summary>
     public static PackedA PackA(ReadOnlySpan<float> a, int lda, bool transA, int m, int k)
     {
@@ -370,6 +396,9 @@ public static class Gemm
         public int Ldb;
         public bool TransB;
         public float* PackedB;
+        /// <summary>Indirect B (implicit-GEMM convolution), or null: row k of B starts at B + BRowOff[k], columns are
+        /// contiguous, and whole panels past N may be read (the caller provides the slack).</summary>
+        public int* BRowOff;
         public float* C;
         public int Ldc;
         public float* Bias;
@@ -469,7 +498,8 @@ public static class Gemm
         // Unpacked row-major B with few rows of A to amortize a pack over: full panels are read in place (row stride
         // ldb); only the ragged last panel is packed. Same loads of the same values, so the same bits.
         bool directB = job.PackedB == null && !job.TransB && DirectB(m1 - m0, job.Ldb);
-        float[]? bBufArr = job.PackedB == null ? ArrayPool<float>.Shared.Rent(ncAlloc * kcAlloc + 16) : null;
+        bool indirectB = job.BRowOff != null;
+        float[]? bBufArr = job.PackedB == null && !indirectB ? ArrayPool<float>.Shared.Rent(ncAlloc * kcAlloc + 16) : null;
         float* tile = stackalloc float[MR * nr];
         float* rowBiasPad = stackalloc float[MR];
         float* colBiasPad = stackalloc float[nr];
@@ -488,7 +518,12 @@ public static class Gemm
                         bool last = pc + kcur == K;
                         float* bPack;
                         long bPanelStride;
-                        if (job.PackedB != null)
+                        if (indirectB)
+                        {
+                            bPack = null; // every panel is read in place through the row offsets
+                            bPanelStride = 0;
+                        }
+                        else if (job.PackedB != null)
                         {
                             bPack = job.PackedB + ((long)(jc / nr) * K * nr) + ((long)pc * nr);
                             bPanelStride = (long)K * nr;
@@ -541,7 +576,13 @@ public static class Gemm
                                 int ncols = Math.Min(nr, n1 - j0);
                                 float* bp = bPack + (jp * bPanelStride);
                                 nint bStride = nr;
-                                if (directB && ncols == nr)
+                                int* bOff = null;
+                                if (indirectB)
+                                {
+                                    bp = job.B + j0;
+                                    bOff = job.BRowOff + pc;
+                                }
+                                else if (directB && ncols == nr)
                                 {
                                     bp = job.B + ((long)pc * job.Ldb) + j0;
                                     bStride = job.Ldb;
@@ -583,14 +624,14 @@ public static class Gemm
 
                                     if (nrows == MR && ncols == nr)
                                     {
-                                        Micro<TV, S>(ap, bp, bStride, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
+                                        Micro<TV, S>(ap, bp, bStride, bOff, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
                                     }
                                     else if (ncols == nr && nrows <= 2)
                                     {
                                         // few leftover rows (e.g. M = 1 GEMV-like calls): one-row kernels, no wasted rows
                                         for (int r = 0; r < nrows; r++)
                                         {
-                                            MicroRow<TV, S>(ap + r, bp, bStride, kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
+                                            MicroRow<TV, S>(ap + r, bp, bStride, bOff, kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
                                         }
                                     }
                                     else
@@ -606,7 +647,7 @@ public static class Gemm
                                             }
                                         }
 
-                                        Micro<TV, S>(ap, bp, bStride, kcur, tile, nr, loadC, rb, cb, act, lo, hi);
+                                        Micro<TV, S>(ap, bp, bStride, bOff, kcur, tile, nr, loadC, rb, cb, act, lo, hi);
                                         for (int r = 0; r < nrows; r++)
                                         {
                                             for (int q = 0; q < ncols; q++)
@@ -646,7 +687,7 @@ public static class Gemm
 
     /// <summary>6 × (2 vectors) register tile: C[r, 0..2V) = fma-chain over k (k ascending), optional clamp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Micro<TV, S>(float* a, float* b, nint bStride, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
+    internal static unsafe void Micro<TV, S>(float* a, float* b, nint bStride, int* bOff, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
         where TV : struct
         where S : struct, ISimd<TV>
     {
@@ -691,6 +732,37 @@ public static class Gemm
             c40 = S.Add(c40, q0); c41 = S.Add(c41, q1);
             c50 = S.Add(c50, q0); c51 = S.Add(c51, q1);
         }
+        if (bOff != null)
+        {
+            // indirect B (implicit-GEMM convolution): same FMA sequence, only the row address differs
+            for (int k = 0; k < kc; k++)
+            {
+                ref float br = ref b[bOff[k]];
+                TV b0 = S.Load(ref br, 0), b1 = S.Load(ref br, w);
+                TV a0 = S.Splat(a[0]);
+                c00 = S.Fma(a0, b0, c00);
+                c01 = S.Fma(a0, b1, c01);
+                TV a1 = S.Splat(a[1]);
+                c10 = S.Fma(a1, b0, c10);
+                c11 = S.Fma(a1, b1, c11);
+                TV a2 = S.Splat(a[2]);
+                c20 = S.Fma(a2, b0, c20);
+                c21 = S.Fma(a2, b1, c21);
+                TV a3 = S.Splat(a[3]);
+                c30 = S.Fma(a3, b0, c30);
+                c31 = S.Fma(a3, b1, c31);
+                TV a4 = S.Splat(a[4]);
+                c40 = S.Fma(a4, b0, c40);
+                c41 = S.Fma(a4, b1, c41);
+                TV a5 = S.Splat(a[5]);
+                c50 = S.Fma(a5, b0, c50);
+                c51 = S.Fma(a5, b1, c51);
+                a += MR;
+            }
+
+            kc = 0;
+        }
+
         ref float bp = ref b[0];
         for (int k = 0; k < kc; k++)
         {
@@ -737,7 +809,7 @@ public static class Gemm
 
     /// <summary>1 × (2 vectors) tile for row r of a packed A panel (a points at element r; stride MR). Same per-element chain as <see cref="Micro"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroRow<TV, S>(float* a, float* b, nint bStride, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
+    internal static unsafe void MicroRow<TV, S>(float* a, float* b, nint bStride, int* bOff, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
         where TV : struct
         where S : struct, ISimd<TV>
     {
@@ -766,6 +838,20 @@ public static class Gemm
             ref float cbr = ref colBias[0];
             x0 = S.Add(x0, S.Load(ref cbr, 0));
             x1 = S.Add(x1, S.Load(ref cbr, w));
+        }
+
+        if (bOff != null)
+        {
+            for (int k = 0; k < kc; k++)
+            {
+                ref float br = ref b[bOff[k]];
+                TV av = S.Splat(a[0]);
+                x0 = S.Fma(av, S.Load(ref br, 0), x0);
+                x1 = S.Fma(av, S.Load(ref br, w), x1);
+                a += MR;
+            }
+
+            kc = 0;
         }
 
         ref float bp = ref b[0];
