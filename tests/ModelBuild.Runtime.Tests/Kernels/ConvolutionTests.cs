@@ -23,11 +23,14 @@ public sealed class ConvolutionTests
         [1, 16, 20, 20, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
         [1, 3, 4, 40, 4, 1, 7, 1, 3, 0, 3, 0, 3, 1, 1, 1, 0],
         [2, 12, 9, 11, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1], // implicit GEMM: grouped, 2 images, 4-row remainder
-        [1, 8, 15, 33, 13, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 2], // implicit: uneven pads, dilated rows, 1-row remainder
+        [1, 8, 15, 60, 13, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 2], // implicit: uneven pads, dilated rows, 1-row remainder
         [1, 64, 6, 6, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],  // implicit: K = 576 spans several K blocks
         [1, 24, 30, 30, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3], // implicit: large enough to split over threads
         [1, 9, 6, 40, 9, 2, 2, 1, 1, 0, 0, 1, 1, 1, 3, 3, 0],   // implicit: even window, dilated columns, 3 groups
-        [1, 6, 7, 7, 20, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0],   // implicit: padded pointwise (zero border outputs)
+        [1, 6, 7, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0],   // implicit: 7x7 output (deep-layer shape), no bias
+        [1, 16, 14, 14, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1], // implicit, stride 2: 4 column/row phases
+        [2, 8, 11, 13, 12, 2, 2, 2, 2, 0, 0, 1, 1, 1, 1, 2, 0], // implicit, 2x2 stride 2, odd sizes, grouped
+        [1, 10, 17, 23, 7, 5, 3, 3, 2, 2, 1, 0, 2, 2, 1, 1, 2],  // implicit, row stride 3, column stride 2, dilated rows
         [2, 8, 13, 117, 3, 9, 9, 1, 1, 4, 4, 4, 4, 1, 1, 1, 0], // direct few-OC path, RGB output layer: 4-, 2-, 1-vector strips + tail
         [1, 5, 12, 21, 4, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 1],  // direct, OC 4, uneven pads, dilated rows
         [1, 4, 9, 50, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2],   // direct, OC 1, dilated columns
@@ -51,12 +54,16 @@ public sealed class ConvolutionTests
     public void StrideOneCasesTakeTheImplicitGemm()
     {
         const int nr = 32; // V512 panel width
-        Assert.AreEqual(6, Cases.Skip(11).Take(6).Count(c => ImplicitConv.Applies(Make(c), nr)));
+        Assert.AreEqual(9, Cases.Skip(11).Take(9).Count(c => ImplicitConv.Applies(Make(c), nr)));
         Assert.IsTrue(ImplicitConv.Applies(Make(Cases[9]), nr), "16 → 37 channels, 3x3 s1");
-        Assert.IsFalse(ImplicitConv.Applies(Make(Cases[1]), nr), "row stride 2 stays on im2col + GEMM");
-        Assert.IsFalse(ImplicitConv.Applies(Make(Cases[2]), nr), "unpadded pointwise stays on the plain GEMM");
+        Assert.IsTrue(ImplicitConv.Applies(Make(Cases[1]), nr), "row stride 2, grouped");
+        Assert.IsFalse(ImplicitConv.Applies(Make(Cases[2]), nr), "pointwise stays on the plain GEMM");
+        Assert.IsFalse(ImplicitConv.Applies(Make([1, 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0]), nr), "1x1 stride 2 stays on im2col");
         Assert.IsFalse(ImplicitConv.Applies(Make([1, 8, 10, 1, 8, 3, 3, 1, 1, 0, 3, 0, 3, 1, 1, 1, 0]), 2),
-            "padded width more than a quarter wider in panels stays on im2col");
+            "padded width more than an eighth wider in panels stays on im2col");
+        Conv2DParams larger = Make(Cases[11]);
+        larger.OutH = larger.ConvOutH + 1;
+        Assert.IsFalse(ImplicitConv.Applies(larger, nr), "an explicit output size past the padded input stays on im2col");
     }
 
     private static Conv2DParams Make(int[] c) => new()
