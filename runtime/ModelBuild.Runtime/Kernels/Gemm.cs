@@ -626,11 +626,11 @@ public static class Gemm
                                     {
                                         if (bOff != null)
                                         {
-                                            MicroIndirect<TV, S>(ap, bp, bOff, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
+                                            Micro<TV, S, IndirectBRows>(ap, new IndirectBRows(bp, bOff), kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
                                         }
                                         else
                                         {
-                                            Micro<TV, S>(ap, bp, bStride, kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
+                                            Micro<TV, S, StridedBRows>(ap, new StridedBRows(bp, bStride), kcur, cp, ldc, loadC, rb, cb, act, lo, hi);
                                         }
                                     }
                                     else if (ncols == nr && nrows <= 2)
@@ -640,11 +640,11 @@ public static class Gemm
                                         {
                                             if (bOff != null)
                                             {
-                                                MicroRowIndirect<TV, S>(ap + r, bp, bOff, kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
+                                                MicroRow<TV, S, IndirectBRows>(ap + r, new IndirectBRows(bp, bOff), kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
                                             }
                                             else
                                             {
-                                                MicroRow<TV, S>(ap + r, bp, bStride, kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
+                                                MicroRow<TV, S, StridedBRows>(ap + r, new StridedBRows(bp, bStride), kcur, cp + ((long)r * ldc), loadC, rb == null ? null : rb + r, cb, act, lo, hi);
                                             }
                                         }
                                     }
@@ -663,11 +663,11 @@ public static class Gemm
 
                                         if (bOff != null)
                                         {
-                                            MicroIndirect<TV, S>(ap, bp, bOff, kcur, tile, nr, loadC, rb, cb, act, lo, hi);
+                                            Micro<TV, S, IndirectBRows>(ap, new IndirectBRows(bp, bOff), kcur, tile, nr, loadC, rb, cb, act, lo, hi);
                                         }
                                         else
                                         {
-                                            Micro<TV, S>(ap, bp, bStride, kcur, tile, nr, loadC, rb, cb, act, lo, hi);
+                                            Micro<TV, S, StridedBRows>(ap, new StridedBRows(bp, bStride), kcur, tile, nr, loadC, rb, cb, act, lo, hi);
                                         }
                                         for (int r = 0; r < nrows; r++)
                                         {
@@ -706,11 +706,12 @@ public static class Gemm
 
     internal static int DirectBMaxRows = 160;
 
-    /// <summary>6 × (2 vectors) register tile: C[r, 0..2V) = fma-chain over k (k ascending), optional clamp.</summary>
+    /// <summary>6 × (2 vectors) register tile: C[r, 0..2V) = fma-chain over k (k ascending), optional clamp; B rows from <typeparamref name="TRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void Micro<TV, S>(float* a, float* b, nint bStride, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
+    internal static unsafe void Micro<TV, S, TRows>(float* a, TRows rows, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
         where TV : struct
         where S : struct, ISimd<TV>
+        where TRows : struct, IBRows
     {
         nint w = S.Count;
         ref float c0 = ref c[0];
@@ -753,9 +754,9 @@ public static class Gemm
             c40 = S.Add(c40, q0); c41 = S.Add(c41, q1);
             c50 = S.Add(c50, q0); c51 = S.Add(c51, q1);
         }
-        ref float bp = ref b[0];
         for (int k = 0; k < kc; k++)
         {
+            ref float bp = ref *rows.Row(k);
             TV b0 = S.Load(ref bp, 0), b1 = S.Load(ref bp, w);
             TV a0 = S.Splat(a[0]);
             c00 = S.Fma(a0, b0, c00);
@@ -776,7 +777,6 @@ public static class Gemm
             c50 = S.Fma(a5, b0, c50);
             c51 = S.Fma(a5, b1, c51);
             a += MR;
-            bp = ref Unsafe.Add(ref bp, bStride);
         }
 
         if (act)
@@ -799,9 +799,10 @@ public static class Gemm
 
     /// <summary>1 × (2 vectors) tile for row r of a packed A panel (a points at element r; stride MR). Same per-element chain as <see cref="Micro"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroRow<TV, S>(float* a, float* b, nint bStride, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
+    internal static unsafe void MicroRow<TV, S, TRows>(float* a, TRows rows, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
         where TV : struct
         where S : struct, ISimd<TV>
+        where TRows : struct, IBRows
     {
         nint w = S.Count;
         ref float c0 = ref c[0];
@@ -830,160 +831,14 @@ public static class Gemm
             x1 = S.Add(x1, S.Load(ref cbr, w));
         }
 
-        ref float bp = ref b[0];
         for (int k = 0; k < kc; k++)
         {
+            ref float bp = ref *rows.Row(k);
             TV av = S.Splat(a[0]);
             x0 = S.Fma(av, S.Load(ref bp, 0), x0);
             x1 = S.Fma(av, S.Load(ref bp, w), x1);
             a += MR;
-            bp = ref Unsafe.Add(ref bp, bStride);
         }
-
-        if (act)
-        {
-            x0 = S.Min(S.Max(x0, lo), hi);
-            x1 = S.Min(S.Max(x1, lo), hi);
-        }
-
-        S.Store(x0, ref c0, 0);
-        S.Store(x1, ref c0, w);
-    }
-
-    /// <summary><see cref="Micro"/> with indirect B: row k at b + bOff[k] (implicit-GEMM convolution); same FMA sequence.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroIndirect<TV, S>(float* a, float* b, int* bOff, int kc, float* c, nint ldc, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
-        where TV : struct
-        where S : struct, ISimd<TV>
-    {
-        nint w = S.Count;
-        ref float c0 = ref c[0];
-        TV c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
-        if (loadC)
-        {
-            c00 = S.Load(ref c0, 0); c01 = S.Load(ref c0, w);
-            c10 = S.Load(ref c0, ldc); c11 = S.Load(ref c0, ldc + w);
-            c20 = S.Load(ref c0, 2 * ldc); c21 = S.Load(ref c0, (2 * ldc) + w);
-            c30 = S.Load(ref c0, 3 * ldc); c31 = S.Load(ref c0, (3 * ldc) + w);
-            c40 = S.Load(ref c0, 4 * ldc); c41 = S.Load(ref c0, (4 * ldc) + w);
-            c50 = S.Load(ref c0, 5 * ldc); c51 = S.Load(ref c0, (5 * ldc) + w);
-        }
-        else
-        {
-            TV z = S.Splat(0f);
-            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
-        }
-
-        // init = (accumulate ? C : 0) + bias, exactly as the reference
-        if (rowBias != null)
-        {
-            TV r0 = S.Splat(rowBias[0]), r1 = S.Splat(rowBias[1]), r2 = S.Splat(rowBias[2]);
-            TV r3 = S.Splat(rowBias[3]), r4 = S.Splat(rowBias[4]), r5 = S.Splat(rowBias[5]);
-            c00 = S.Add(c00, r0); c01 = S.Add(c01, r0);
-            c10 = S.Add(c10, r1); c11 = S.Add(c11, r1);
-            c20 = S.Add(c20, r2); c21 = S.Add(c21, r2);
-            c30 = S.Add(c30, r3); c31 = S.Add(c31, r3);
-            c40 = S.Add(c40, r4); c41 = S.Add(c41, r4);
-            c50 = S.Add(c50, r5); c51 = S.Add(c51, r5);
-        }
-        else if (colBias != null)
-        {
-            ref float cbr = ref colBias[0];
-            TV q0 = S.Load(ref cbr, 0), q1 = S.Load(ref cbr, w);
-            c00 = S.Add(c00, q0); c01 = S.Add(c01, q1);
-            c10 = S.Add(c10, q0); c11 = S.Add(c11, q1);
-            c20 = S.Add(c20, q0); c21 = S.Add(c21, q1);
-            c30 = S.Add(c30, q0); c31 = S.Add(c31, q1);
-            c40 = S.Add(c40, q0); c41 = S.Add(c41, q1);
-            c50 = S.Add(c50, q0); c51 = S.Add(c51, q1);
-        }
-        // indirect B (implicit-GEMM convolution): same FMA sequence, only the row address differs
-        for (int k = 0; k < kc; k++)
-        {
-            ref float br = ref b[bOff[k]];
-            TV b0 = S.Load(ref br, 0), b1 = S.Load(ref br, w);
-            TV a0 = S.Splat(a[0]);
-            c00 = S.Fma(a0, b0, c00);
-            c01 = S.Fma(a0, b1, c01);
-            TV a1 = S.Splat(a[1]);
-            c10 = S.Fma(a1, b0, c10);
-            c11 = S.Fma(a1, b1, c11);
-            TV a2 = S.Splat(a[2]);
-            c20 = S.Fma(a2, b0, c20);
-            c21 = S.Fma(a2, b1, c21);
-            TV a3 = S.Splat(a[3]);
-            c30 = S.Fma(a3, b0, c30);
-            c31 = S.Fma(a3, b1, c31);
-            TV a4 = S.Splat(a[4]);
-            c40 = S.Fma(a4, b0, c40);
-            c41 = S.Fma(a4, b1, c41);
-            TV a5 = S.Splat(a[5]);
-            c50 = S.Fma(a5, b0, c50);
-            c51 = S.Fma(a5, b1, c51);
-            a += MR;
-        }
-
-
-        if (act)
-        {
-            c00 = S.Min(S.Max(c00, lo), hi); c01 = S.Min(S.Max(c01, lo), hi);
-            c10 = S.Min(S.Max(c10, lo), hi); c11 = S.Min(S.Max(c11, lo), hi);
-            c20 = S.Min(S.Max(c20, lo), hi); c21 = S.Min(S.Max(c21, lo), hi);
-            c30 = S.Min(S.Max(c30, lo), hi); c31 = S.Min(S.Max(c31, lo), hi);
-            c40 = S.Min(S.Max(c40, lo), hi); c41 = S.Min(S.Max(c41, lo), hi);
-            c50 = S.Min(S.Max(c50, lo), hi); c51 = S.Min(S.Max(c51, lo), hi);
-        }
-
-        S.Store(c00, ref c0, 0); S.Store(c01, ref c0, w);
-        S.Store(c10, ref c0, ldc); S.Store(c11, ref c0, ldc + w);
-        S.Store(c20, ref c0, 2 * ldc); S.Store(c21, ref c0, (2 * ldc) + w);
-        S.Store(c30, ref c0, 3 * ldc); S.Store(c31, ref c0, (3 * ldc) + w);
-        S.Store(c40, ref c0, 4 * ldc); S.Store(c41, ref c0, (4 * ldc) + w);
-        S.Store(c50, ref c0, 5 * ldc); S.Store(c51, ref c0, (5 * ldc) + w);
-    }
-
-    /// <summary><see cref="MicroRow"/> with indirect B (row k at b + bOff[k]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MicroRowIndirect<TV, S>(float* a, float* b, int* bOff, int kc, float* c, bool loadC, float* rowBias, float* colBias, bool act, TV lo, TV hi)
-        where TV : struct
-        where S : struct, ISimd<TV>
-    {
-        nint w = S.Count;
-        ref float c0 = ref c[0];
-        TV x0, x1;
-        if (loadC)
-        {
-            x0 = S.Load(ref c0, 0);
-            x1 = S.Load(ref c0, w);
-        }
-        else
-        {
-            x0 = S.Splat(0f);
-            x1 = x0;
-        }
-
-        if (rowBias != null)
-        {
-            TV r0 = S.Splat(rowBias[0]);
-            x0 = S.Add(x0, r0);
-            x1 = S.Add(x1, r0);
-        }
-        else if (colBias != null)
-        {
-            ref float cbr = ref colBias[0];
-            x0 = S.Add(x0, S.Load(ref cbr, 0));
-            x1 = S.Add(x1, S.Load(ref cbr, w));
-        }
-
-        for (int k = 0; k < kc; k++)
-        {
-            ref float br = ref b[bOff[k]];
-            TV av = S.Splat(a[0]);
-            x0 = S.Fma(av, S.Load(ref br, 0), x0);
-            x1 = S.Fma(av, S.Load(ref br, w), x1);
-            a += MR;
-        }
-
 
         if (act)
         {
