@@ -40,8 +40,10 @@ public sealed partial class BackgroundProcess : IDisposable
         }
     }
 
+    public static BackgroundProcess Start(ProcessStartInfo info) => new(info);
+
     public static BackgroundProcess StartDotnet(string workingDirectory, params string[] args) =>
-        new(Dotnet.StartInfo(Dotnet.HostPath, workingDirectory, args));
+        Start(Dotnet.StartInfo(Dotnet.HostPath, workingDirectory, args));
 
     /// <summary>Waits until the output contains <paramref name="text"/>; false when the process ended or the time ran out first.</summary>
     public bool WaitForOutput(string text, TimeSpan timeout) => WaitUntil(() => Output.Contains(text, StringComparison.Ordinal), timeout);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace ModelBuild.Build.Tests.Infrastructure;
 
@@ -21,16 +20,9 @@ public static class Dotnet
 
     public static ProcessResult RunProgram(string program, string workingDirectory, params string[] args)
     {
-        var info = StartInfo(program, workingDirectory, args);
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.WaitForExit();
-        return new ProcessResult($"{program} {string.Join(' ', args)}", process.ExitCode, output.ToString());
+        using var process = BackgroundProcess.Start(StartInfo(program, workingDirectory, args));
+        process.WaitForExit(Timeout.InfiniteTimeSpan);
+        return process.Result;
     }
 
     /// <summary>Start info of <paramref name="program"/> with redirected output and the isolated environment.</summary>
