@@ -71,11 +71,7 @@ internal sealed class ScatterElementsExecutor(OpT op) : OperatorExecutor
         var ishape = ctx.Inputs[1].ShapeArray;
         var indices = ShapeSupport.ReadInts(ctx, 1);
         var result = new List<(int, int)>(indices.Length);
-        var dataStrides = new int[data.Length];
-        for (int d = data.Length - 1, s = 1; d >= 0; s *= data[d], d--)
-        {
-            dataStrides[d] = s;
-        }
+        var dataStrides = StridedCopy.Strides(data);
 
         var pos = new int[ishape.Length];
         for (int k = 0; k < indices.Length; k++)
