@@ -1,3 +1,4 @@
+using System.Numerics;
 using ModelBuild.Runtime.Engine.Operators.Shape;
 using ModelBuild.Runtime.Format.Schema;
 
@@ -33,47 +34,35 @@ internal sealed class CumSumExecutor(OpT op) : OperatorExecutor
     {
         if (ctx.Inputs[0].ElementType == TensorElementType.Float32)
         {
-            ScanFloats(ctx.Inputs[0].Floats, ctx.Outputs[0].Floats);
+            Scan<float, double>(ctx.Inputs[0].Floats, ctx.Outputs[0].Floats);
         }
         else
         {
-            ScanInts(ctx.Inputs[0].Ints, ctx.Outputs[0].Ints);
+            Scan<int, long>(ctx.Inputs[0].Ints, ctx.Outputs[0].Ints);
         }
     }
 
     /// <summary>Index of the <paramref name="step"/>-th element of line (o, i) in scan order.</summary>
     private int At(int o, int i, int step) => ((o * _n) + (_reverse ? _n - 1 - step : step)) * _inner + i;
 
-    private void ScanFloats(ReadOnlySpan<float> x, Span<float> y)
+    /// <summary>
+    /// One scan for both element types: <typeparamref name="TAcc"/> is the wider accumulator (double for float,
+    /// long for int) and the stored value is truncated back to <typeparamref name="T"/> (wrapping for ints).
+    /// </summary>
+    private void Scan<T, TAcc>(ReadOnlySpan<T> x, Span<T> y)
+        where T : INumberBase<T>
+        where TAcc : INumberBase<TAcc>
     {
         for (int o = 0; o < _outer; o++)
         {
             for (int i = 0; i < _inner; i++)
             {
-                double sum = 0;
+                TAcc sum = TAcc.Zero;
                 for (int step = 0; step < _n; step++)
                 {
                     int index = At(o, i, step);
-                    double v = x[index];
-                    y[index] = (float)(_exclusive ? sum : sum + v);
-                    sum += v;
-                }
-            }
-        }
-    }
-
-    private void ScanInts(ReadOnlySpan<int> x, Span<int> y)
-    {
-        for (int o = 0; o < _outer; o++)
-        {
-            for (int i = 0; i < _inner; i++)
-            {
-                long sum = 0;
-                for (int step = 0; step < _n; step++)
-                {
-                    int index = At(o, i, step);
-                    long v = x[index];
-                    y[index] = unchecked((int)(_exclusive ? sum : sum + v));
+                    TAcc v = TAcc.CreateTruncating(x[index]);
+                    y[index] = T.CreateTruncating(_exclusive ? sum : sum + v);
                     sum += v;
                 }
             }
