@@ -77,26 +77,28 @@ internal sealed class ScatterNdExecutor(OpT op) : OperatorExecutor
         }
 
         var output = ctx.Outputs[0];
+        bool hasData = ctx.Inputs.Length > 3;
         if (output.ElementType == TensorElementType.Float32)
         {
-            Scatter(ctx, output.Floats, ctx.Inputs[1].Floats, offsets, slice, static (c, a, b) => ScatterReduction.Apply(c, a, b));
+            Scatter(output.Floats, hasData ? ctx.Inputs[3].Floats : default, ctx.Inputs[1].Floats, offsets, slice, static (c, a, b) => ScatterReduction.Apply(c, a, b));
         }
         else
         {
-            Scatter(ctx, output.Ints, ctx.Inputs[1].Ints, offsets, slice, static (c, a, b) => ScatterReduction.Apply(c, a, b));
+            Scatter(output.Ints, hasData ? ctx.Inputs[3].Ints : default, ctx.Inputs[1].Ints, offsets, slice, static (c, a, b) => ScatterReduction.Apply(c, a, b));
         }
     }
 
-    private void Scatter<T>(OpContext ctx, Span<T> output, ReadOnlySpan<T> updates, int[] offsets, int slice, Func<ScatterCombine, T, T, T> apply)
+    /// <summary>Output starts as <paramref name="data"/> (zeros when absent, i.e. empty), then each tuple's slice is combined in.</summary>
+    private void Scatter<T>(Span<T> output, ReadOnlySpan<T> data, ReadOnlySpan<T> updates, int[] offsets, int slice, Func<ScatterCombine, T, T, T> apply)
         where T : struct
     {
-        if (ctx.Inputs.Length > 3)
+        if (data.IsEmpty)
         {
-            CopyData(ctx, output);
+            output.Clear();
         }
         else
         {
-            output.Clear();
+            data.CopyTo(output);
         }
 
         for (int t = 0; t < offsets.Length; t++)
@@ -107,20 +109,6 @@ internal sealed class ScatterNdExecutor(OpT op) : OperatorExecutor
             {
                 dst[j] = apply(_combine, dst[j], src[j]);
             }
-        }
-    }
-
-    private static void CopyData<T>(OpContext ctx, Span<T> output)
-        where T : struct
-    {
-        var data = ctx.Inputs[3];
-        if (typeof(T) == typeof(float))
-        {
-            data.Floats.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(output));
-        }
-        else
-        {
-            data.Ints.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, int>(output));
         }
     }
 }
