@@ -15,7 +15,10 @@ internal sealed class InterpExecutor : OperatorExecutor
 {
     private readonly InterpT _p;
     private readonly bool _sizeFromInput;
-    private float _scaleY, _scaleX, _offsetY, _offsetX;
+    // Taps depend only on the shapes and parameters, so they are built in Reshape rather than on every run.
+    private (int Index, float Weight)[] _xs = [], _ys = [];
+    private int _xTaps, _yTaps;
+    private int[] _nearestRows = [], _nearestCols = [];
 
     public InterpExecutor(OpT op)
     {
@@ -84,8 +87,15 @@ internal sealed class InterpExecutor : OperatorExecutor
             throw ctx.Error($"Interp output size {outH}x{outW} is invalid for input {ComputeSupport.ShapeText(s)}");
         }
 
-        (_scaleY, _offsetY) = Mapping(s[2], (int)outH);
-        (_scaleX, _offsetX) = Mapping(s[3], (int)outW);
+        var (scaleY, offsetY) = Mapping(s[2], (int)outH);
+        var (scaleX, offsetX) = Mapping(s[3], (int)outW);
+        int type = _p.ResizeType;
+        float a = _p.CubicCoeffA == 0f ? -0.75f : _p.CubicCoeffA;
+        _xs = Taps(type, scaleX, offsetX, (int)outW, s[3], a, out _xTaps);
+        _ys = Taps(type, scaleY, offsetY, (int)outH, s[2], a, out _yTaps);
+        (_nearestRows, _nearestCols) = _xTaps == 1 && _yTaps == 1
+            ? (Array.ConvertAll(_ys, t => t.Index), Array.ConvertAll(_xs, t => t.Index))
+            : ([], []);
         ctx.Outputs[0].Reshape([s[0], s[1], (int)outH, (int)outW], TensorElementType.Float32);
     }
 
@@ -122,15 +132,12 @@ internal sealed class InterpExecutor : OperatorExecutor
         var o = ctx.Outputs[0].ShapeArray;
         int ih = s[2], iw = s[3], oh = o[2], ow = o[3], planes = s[0] * s[1];
         float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
-        int type = _p.ResizeType;
-        float a = _p.CubicCoeffA == 0f ? -0.75f : _p.CubicCoeffA;
-        var xs = Taps(type, _scaleX, _offsetX, ow, iw, a, out int xTaps);
-        var ys = Taps(type, _scaleY, _offsetY, oh, ih, a, out int yTaps);
+        var (xs, ys, xTaps, yTaps) = (_xs, _ys, _xTaps, _yTaps);
         if (xTaps == 1 && yTaps == 1)
         {
             // One tap of weight 1: the value is the source element itself.
             NearestResize.Run(ctx.Isa, src.AsSpan(0, planes * ih * iw), planes, ih, iw,
-                Array.ConvertAll(ys, t => t.Index), Array.ConvertAll(xs, t => t.Index), dst.AsSpan(0, planes * oh * ow), ctx.Threads);
+                _nearestRows, _nearestCols, dst.AsSpan(0, planes * oh * ow), ctx.Threads);
             return;
         }
 
