@@ -27,6 +27,11 @@ internal static class EmitExtensions
 
     public static int Shape(this ExportContext ctx, string name, int x) => ctx.AddTemp(OpType.Shape, name, null, x);
 
+    /// <summary>Dims [<paramref name="start"/>, <paramref name="end"/>) of a run-time shape tensor (StridedSlice; bounds named name_start / name_end).</summary>
+    public static int ShapeDims(this ExportContext ctx, string name, int shapeTensor, int start, int end) =>
+        ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(),
+            shapeTensor, ctx.ConstInts(name + "_start", [start], 1), ctx.ConstInts(name + "_end", [end], 1));
+
     /// <summary>Normalizes a possibly negative axis against a rank; MB1010-style error when out of range.</summary>
     public static int NormalizeAxis(this ExportContext ctx, Node node, long axis, int rank)
     {

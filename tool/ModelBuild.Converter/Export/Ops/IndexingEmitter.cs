@@ -102,9 +102,7 @@ internal static class IndexingEmitter
         }
 
         var shape = shapeTensor >= 0 ? shapeTensor : ctx.Shape(name + "/data_shape", ctx.In(n, 0));
-        var starts = ctx.ConstInts(name + "/dim_start", [dd.First], 1);
-        var ends = ctx.ConstInts(name + "/dim_end", [dd.First + dd.Count], 1);
-        var size = ctx.AddTemp(OpType.StridedSlice, name + "/dim", MnnParams.OnnxStridedSlice(), shape, starts, ends);
+        var size = ctx.ShapeDims(name + "/dim", shape, dd.First, dd.First + dd.Count);
         var shifted = ctx.Binary(name + "/indices_shifted", BinaryOpOperation.ADD, ctx.In(n, 1), size);
         return ctx.Binary(name + "/indices_wrapped", BinaryOpOperation.FLOORMOD, shifted, size);
     }

@@ -22,10 +22,8 @@ internal static class TriluEmitter
         var name = n.Out0();
         var x = ctx.In(n, 0);
         var shape = ctx.Shape(name + "/shape", x);
-        int Dim(string what, int start, int end) => ctx.AddTemp(OpType.StridedSlice, $"{name}/{what}", MnnParams.OnnxStridedSlice(),
-            shape, ctx.ConstInts($"{name}/{what}_start", [start], 1), ctx.ConstInts($"{name}/{what}_end", [end], 1));
-        var rows = Dim("rows", rank - 2, rank - 1);
-        var cols = Dim("cols", rank - 1, rank);
+        var rows = ctx.ShapeDims(name + "/rows", shape, rank - 2, rank - 1);
+        var cols = ctx.ShapeDims(name + "/cols", shape, rank - 1, rank);
         var zero = ctx.ConstInts(name + "/zero_i", [0]);
         var one = ctx.ConstInts(name + "/one_i", [1]);
         var rowIota = ctx.Unsqueeze(name + "/row_iota", ctx.AddTemp(OpType.Range, name + "/row_range", null, zero, rows, one), 1);
