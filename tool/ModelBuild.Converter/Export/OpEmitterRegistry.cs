@@ -131,6 +131,7 @@ internal static class OpEmitterRegistry
         RmsLpNormEmitter.Register(table);
         GridSampleEmitter.Register(table);
         EinsumEmitter.Register(table);
+        RecurrentEmitter.Register(table);
         return table.Entries;
     }
 }

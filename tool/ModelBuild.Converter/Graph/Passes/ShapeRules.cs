@@ -58,6 +58,7 @@ internal static partial class ShapeRules
             "OneHot" => [new(c.Type(2), OneHot(c))],
             "GridSample" => [new(c.Type(0), GridSample(c))],
             "Einsum" => [new(c.Type(0), Einsum(c))],
+            "LSTM" or "GRU" or "RNN" => Recurrent(c),
             _ => null,
         };
     }
