@@ -49,7 +49,7 @@ public sealed class ConvolutionExecutorTests
         return y;
     }
 
-    private static OpT ConvOp(OpType type, Convolution2DCommonT common, float[]? weight, float[]? bias) =>
+    internal static OpT ConvOp(OpType type, Convolution2DCommonT common, float[]? weight, float[]? bias) =>
         Op(type, new Convolution2DT { Common = common, Weight = weight?.ToList() ?? [], Bias = bias?.ToList() ?? [] });
 
     [TestMethod]
@@ -216,5 +216,28 @@ public sealed class DeconvolutionExecutorTests
         var op = Op(OpType.Deconvolution, new Convolution2DT { Common = common }, OpParameter.Convolution2D);
         var got = Run(op, Tensor.FromFloats(x, 1, 2, 3, 3), Tensor.FromFloats(wt, 2, 3, 3, 3));
         AssertClose(got, [1, 3, 6, 6], Reference(x, 1, 2, 3, 3, wt, null, 3, 3, 3, 2, 2, 1, 1, 0, 0, 6, 6, 1));
+    }
+
+    [TestMethod]
+    public void Rank3InputIsAConv1DAsUpstreamWritesIt()
+    {
+        // Upstream's converter leaves an ONNX Conv1D input [N, C, L]; MNN reads it as H = L, W = 1.
+        int c = 3, oc = 5, len = 17, k = 4;
+        var x = RandomTensor(3, 2, c, len);
+        var w = Random(oc * c * k, 4);
+        var b = Random(oc, 5);
+        var op = ConvolutionExecutorTests.ConvOp(OpType.Convolution, new Convolution2DCommonT { KernelX = 1, KernelY = k, StrideY = 2, StrideX = 1, DilateX = 1, DilateY = 1, InputCount = c, OutputCount = oc, Pads = [1, 0, 1, 0] }, w, b);
+        int outLen = ((len + 2 - k) / 2) + 1;
+        var y = Run(op, x);
+        var expected = ConvolutionExecutorTests.Reference(x.Floats.ToArray(), 2, c, len, 1, w, b, oc, k, 1, 2, 1, 1, 1, 1, 0, outLen, 1, 1);
+        AssertClose(y, [2, oc, outLen], expected);
+    }
+
+    [TestMethod]
+    public void Rank5InputIsRejectedWithACode()
+    {
+        var op = ConvolutionExecutorTests.ConvOp(OpType.Convolution, new Convolution2DCommonT { KernelX = 1, KernelY = 1, StrideX = 1, StrideY = 1, DilateX = 1, DilateY = 1, InputCount = 1, OutputCount = 1 }, [1f], [0f]);
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => Run(op, RandomTensor(1, 1, 1, 1, 1, 1)));
+        StringAssert.Contains(e.Message, "rank 2 to 4");
     }
 }

@@ -51,6 +51,25 @@ internal static class ComputeSupport
         return t.ShapeArray;
     }
 
+    /// <summary>
+    /// An image-op input as [N, C, H, W]: rank 4 as it is, rank 2 or 3 with the missing trailing dims read as 1, as
+    /// upstream MNN's Tensor height()/width() read them (its converter leaves ONNX Conv1D inputs [N, C, L] rank 3).
+    /// </summary>
+    public static int[] ImageShape(OpContext ctx, Tensor t, string what)
+    {
+        var s = t.ShapeArray;
+        if (s.Length is < 2 or > 4)
+        {
+            throw ctx.Error($"{what} must have rank 2 to 4 ([N, C, H, W] with H, W read as 1 when absent), has shape [{string.Join(",", s)}]");
+        }
+
+        return [s[0], s[1], s.Length > 2 ? s[2] : 1, s.Length > 3 ? s[3] : 1];
+    }
+
+    /// <summary>An [N, C, H, W] result cut back to the rank of the image-op input it came from.</summary>
+    public static int[] ImageOutput(Tensor input, int n, int c, int h, int w) =>
+        input.Rank switch { 2 => [n, c], 3 => [n, c, h], _ => [n, c, h, w] };
+
     /// <summary>Maps a possibly negative axis into [0, rank).</summary>
     public static int Axis(OpContext ctx, int axis, int rank)
     {

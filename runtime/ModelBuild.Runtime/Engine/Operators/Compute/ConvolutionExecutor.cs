@@ -14,6 +14,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 [MnnOperator((int)OpType.Convolution, (int)OpType.ConvolutionDepthwise)]
 internal sealed class ConvolutionExecutor : OperatorExecutor
 {
+    /// <summary>Input as [N, C, H, W] (rank 2/3 inputs padded with 1s), set by Reshape.</summary>
+    private int[] _in4 = [];
     private readonly OpT _op;
     private readonly Convolution2DCommonT _common;
     private readonly float[]? _weight;
@@ -44,7 +46,7 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     public override void Reshape(OpContext ctx)
     {
         var input = ComputeSupport.FloatInput(ctx, 0);
-        var s = ComputeSupport.RequireRank(ctx, input, 4, "convolution input");
+        var s = _in4 = ComputeSupport.ImageShape(ctx, input, "convolution input");
         _group = Math.Max(1, _common.Group);
         if (s[1] <= 0)
         {
@@ -100,13 +102,13 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
         var (top, left, bottom, right) = ConvGeometry.ExplicitPads(_common);
         _y = ConvGeometry.Convolution(ctx, s[2], kh, _common.StrideY, _common.DilateY, _common.PadMode, top, bottom);
         _x = ConvGeometry.Convolution(ctx, s[3], kw, _common.StrideX, _common.DilateX, _common.PadMode, left, right);
-        ctx.Outputs[0].Reshape([s[0], _outChannels, _y.Out, _x.Out], TensorElementType.Float32);
+        ctx.Outputs[0].Reshape(ComputeSupport.ImageOutput(input, s[0], _outChannels, _y.Out, _x.Out), TensorElementType.Float32);
     }
 
     public override void Execute(OpContext ctx)
     {
         var input = ctx.Inputs[0];
-        var s = input.ShapeArray;
+        var s = _in4;
         ReadOnlySpan<float> weight = _weight ?? ctx.Inputs[1].Floats;
         ReadOnlySpan<float> bias = _weight is null
             ? (ctx.Inputs.Length > 2 ? ctx.Inputs[2].Floats : default)

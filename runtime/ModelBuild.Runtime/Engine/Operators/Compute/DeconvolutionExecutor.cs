@@ -14,6 +14,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 [MnnOperator((int)OpType.Deconvolution, (int)OpType.DeconvolutionDepthwise)]
 internal sealed class DeconvolutionExecutor : OperatorExecutor
 {
+    /// <summary>Input as [N, C, H, W] (rank 2/3 inputs padded with 1s), set by Reshape.</summary>
+    private int[] _in4 = [];
     private readonly Convolution2DCommonT _common;
     private readonly float[]? _weight;
     private readonly float[]? _bias;
@@ -36,7 +38,7 @@ internal sealed class DeconvolutionExecutor : OperatorExecutor
     public override void Reshape(OpContext ctx)
     {
         var input = ComputeSupport.FloatInput(ctx, 0);
-        var s = ComputeSupport.RequireRank(ctx, input, 4, "deconvolution input");
+        var s = _in4 = ComputeSupport.ImageShape(ctx, input, "deconvolution input");
         _group = Math.Max(1, _common.Group);
         _inChannels = s[1];
         if (_inChannels % _group != 0)
@@ -148,13 +150,13 @@ internal sealed class DeconvolutionExecutor : OperatorExecutor
         _padLeft = left;
         _outH = (int)outH;
         _outW = (int)outW;
-        ctx.Outputs[0].Reshape([s[0], _outChannels, _outH, _outW], TensorElementType.Float32);
+        ctx.Outputs[0].Reshape(ComputeSupport.ImageOutput(input, s[0], _outChannels, _outH, _outW), TensorElementType.Float32);
     }
 
     public override void Execute(OpContext ctx)
     {
         var input = ctx.Inputs[0];
-        var s = input.ShapeArray;
+        var s = _in4;
         ReadOnlySpan<float> weight = _weight ?? ctx.Inputs[1].Floats;
         ReadOnlySpan<float> bias = _bias;
         if (_weight is null && ctx.Inputs.Length > 2 && !(_common.HasOutputShape && ctx.Inputs.Length == 3))

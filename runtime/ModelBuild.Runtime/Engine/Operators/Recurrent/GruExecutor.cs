@@ -34,13 +34,6 @@ internal sealed class GruExecutor : OperatorExecutor
         {
             throw new ModelBuildException(ErrorCodes.MnnInvalidGraph, $"op '{op.Name}': GRU numUnits {_p.NumUnits} must be positive");
         }
-
-        int inputs = op.InputIndexes?.Count ?? 0;
-        if (inputs < 1 + (PerDirection * _dirs))
-        {
-            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator,
-                $"op '{op.Name}': RNNSequenceGRU with {inputs} input(s) keeps its weights in the parameter (the TensorFlow form), which this runtime does not implement; the ONNX form has {1 + (PerDirection * _dirs)} or more inputs");
-        }
     }
 
     private bool HasInitial(OpContext ctx) => ctx.Inputs.Length > 1 + (PerDirection * _dirs) && ctx.Inputs[^1].Length != 0;
@@ -48,6 +41,12 @@ internal sealed class GruExecutor : OperatorExecutor
     public override void Reshape(OpContext ctx)
     {
         int h = _p.NumUnits;
+        if (ctx.Inputs.Length < 1 + (PerDirection * _dirs))
+        {
+            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator,
+                $"op '{ctx.OpName}': RNNSequenceGRU with {ctx.Inputs.Length} input(s) keeps its weights in the parameter (the TensorFlow form), which this runtime does not implement; the ONNX form has {1 + (PerDirection * _dirs)} or more inputs");
+        }
+
         var x = ComputeSupport.RequireRank(ctx, ComputeSupport.FloatInput(ctx, 0), 3, "GRU input X");
         (_seq, _batch, _input) = (x[0], x[1], x[2]);
         for (int d = 0; d < _dirs; d++)

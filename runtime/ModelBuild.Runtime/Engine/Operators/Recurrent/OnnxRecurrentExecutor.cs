@@ -26,18 +26,6 @@ internal sealed class OnnxRecurrentExecutor : OperatorExecutor
         _cell = op.Type == OpType.LSTM ? RecurrentCell.Lstm : RecurrentCell.Rnn;
         var p = ComputeSupport.Param<LSTMT>(op);
         _hidden = p.OutputCount;
-        int outputs = op.OutputIndexes?.Count ?? 0;
-        if (_cell == RecurrentCell.Lstm && outputs != 3)
-        {
-            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator,
-                $"op '{op.Name}': an LSTM with {outputs} output(s) is the Caffe form (weights in the parameter), which this runtime does not implement; the ONNX form has 3 outputs");
-        }
-
-        if (_cell == RecurrentCell.Rnn && outputs != 2)
-        {
-            throw new ModelBuildException(ErrorCodes.MnnInvalidGraph, $"op '{op.Name}': RNN has {outputs} outputs, expected 2 (Y, Y_h)");
-        }
-
         if (_hidden <= 0)
         {
             throw new ModelBuildException(ErrorCodes.MnnInvalidGraph, $"op '{op.Name}': hidden size (outputCount) {_hidden} must be positive");
@@ -48,6 +36,18 @@ internal sealed class OnnxRecurrentExecutor : OperatorExecutor
 
     public override void Reshape(OpContext ctx)
     {
+        int outputs = ctx.Outputs.Length;
+        if (_cell == RecurrentCell.Lstm && outputs != 3)
+        {
+            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator,
+                $"op '{ctx.OpName}': an LSTM with {outputs} output(s) is the Caffe form (weights in the parameter), which this runtime does not implement; the ONNX form has 3 outputs");
+        }
+
+        if (_cell == RecurrentCell.Rnn && outputs != 2)
+        {
+            throw ctx.Error($"RNN has {outputs} outputs, expected 2 (Y, Y_h)");
+        }
+
         ComputeSupport.RequireInputs(ctx, 3);
         var x = ComputeSupport.RequireRank(ctx, ComputeSupport.FloatInput(ctx, 0), 3, "recurrent input X");
         var w = ComputeSupport.RequireRank(ctx, ComputeSupport.FloatInput(ctx, 1), 3, "recurrent weight W");
