@@ -22,20 +22,22 @@ internal static class ConvEmitter
     {
         var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D convolution");
         var spatial = SpatialRank(ctx, n, rank);
-        var w = ctx.RequireConstant(n, 1, "the weight");
-        if (w.Shape.Length != rank || !w.IsFloat)
-        {
-            throw ctx.Invalid(n, $"weight shape [{string.Join(",", w.Shape)}] does not match input rank {rank}");
-        }
-
+        var w = ctx.ConstantOf(n, 1);
+        var wShape = WeightShape(ctx, n, w, rank);
         var group = checked((int)n.GetInt("group", 1));
-        var outputCount = checked((int)w.Shape[0]);
-        var inputCount = checked((int)w.Shape[1] * group);
-        var kernel = w.Shape.Skip(2).Select(k => checked((int)k)).ToArray();
+        var outputCount = checked((int)wShape[0]);
+        var inputCount = checked((int)wShape[1] * group);
+        var kernel = wShape.Skip(2).Select(k => checked((int)k)).ToArray();
         var window = Window.Read(ctx, n, kernel, spatial);
         var pads = window.ResolveConvPads(ctx, n, ctx.StaticShapeOf(n.Inputs[0]));
 
         var common = Common(window, pads, kernel, spatial, group, inputCount, outputCount, n);
+        if (w is null || (n.HasInput(2) && ctx.ConstantOf(n, 2) is null))
+        {
+            EmitWithRunTimeWeights(ctx, n, OpType.Convolution, common, spatial);
+            return;
+        }
+
         var bias = BiasOf(ctx, n, 2, outputCount);
         var param = new Convolution2DT { Common = common, Weight = [.. w.Floats!], Bias = [.. bias] };
         var type = group > 1 && group == inputCount && group == outputCount ? OpType.ConvolutionDepthwise : OpType.Convolution;
@@ -46,26 +48,59 @@ internal static class ConvEmitter
     {
         var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D deconvolution");
         var spatial = SpatialRank(ctx, n, rank);
-        var w = ctx.RequireConstant(n, 1, "the weight");
-        if (w.Shape.Length != rank || !w.IsFloat)
-        {
-            throw ctx.Invalid(n, $"weight shape [{string.Join(",", w.Shape)}] does not match input rank {rank}");
-        }
-
+        var w = ctx.ConstantOf(n, 1);
+        var wShape = WeightShape(ctx, n, w, rank);
         var group = checked((int)n.GetInt("group", 1));
-        var inputCount = checked((int)w.Shape[0]);
-        var outputCount = checked((int)w.Shape[1] * group);
-        var kernel = w.Shape.Skip(2).Select(k => checked((int)k)).ToArray();
+        var inputCount = checked((int)wShape[0]);
+        var outputCount = checked((int)wShape[1] * group);
+        var kernel = wShape.Skip(2).Select(k => checked((int)k)).ToArray();
         var window = Window.Read(ctx, n, kernel, spatial);
         var outPads = Window.Ints(ctx, n, "output_padding", spatial, 0);
         var pads = window.ResolveDeconvPads(ctx, n, outPads, ctx.StaticShapeOf(n.Inputs[0]));
 
         var common = Common(window, pads, kernel, spatial, group, inputCount, outputCount, n);
         common.OutPads = spatial == 1 ? [outPads[0], 0] : [outPads[0], outPads[1]];
+        if (w is null || (n.HasInput(2) && ctx.ConstantOf(n, 2) is null))
+        {
+            EmitWithRunTimeWeights(ctx, n, OpType.Deconvolution, common, spatial);
+            return;
+        }
+
         var bias = BiasOf(ctx, n, 2, outputCount);
         var param = new Convolution2DT { Common = common, Weight = [.. w.Floats!], Bias = [.. bias] };
         var type = group > 1 && group == inputCount && group == outputCount ? OpType.DeconvolutionDepthwise : OpType.Deconvolution;
         Emit(ctx, n, type, OpParameterUnion.FromConvolution2D(param), spatial);
+    }
+
+    /// <summary>The weight's shape: from the constant, or the static shape of a run-time weight (kernel size must be known).</summary>
+    private static long[] WeightShape(ExportContext ctx, Node n, Graph.TensorData? w, int rank)
+    {
+        var shape = w?.Shape ?? ctx.RequireStaticShape(n, 1, "size the kernel of a weight computed at run time");
+        if (shape.Length != rank || (w is not null && !w.IsFloat))
+        {
+            throw ctx.Invalid(n, $"weight shape [{string.Join(",", shape)}] does not match input rank {rank}");
+        }
+
+        return shape;
+    }
+
+    /// <summary>
+    /// Weights (and bias) that are tensors, not initializers: MNN's multi-input convolution, inputs [x, W(, B)] and a
+    /// parameter with only the common part, as upstream's OnnxConvolutionMerge writes it. A 1-D weight gets the same
+    /// trailing unit axis as the input.
+    /// </summary>
+    private static void EmitWithRunTimeWeights(ExportContext ctx, Node n, OpType type, Convolution2DCommonT common, int spatial)
+    {
+        var name = n.Out0();
+        var w = ctx.In(n, 1);
+        if (spatial == 1)
+        {
+            w = ctx.Unsqueeze(name + "/weight_unsqueeze", w, 3);
+        }
+
+        int[] extra = n.HasInput(2) ? [w, ctx.In(n, 2)] : [w];
+        var param = OpParameterUnion.FromConvolution2D(new Convolution2DT { Common = common });
+        Emit(ctx, n, type, param, spatial, extra);
     }
 
     private static int SpatialRank(ExportContext ctx, Node n, int rank) => rank switch
@@ -115,19 +150,19 @@ internal static class ConvEmitter
         return b.ToFloatArray();
     }
 
-    private static void Emit(ExportContext ctx, Node n, OpType type, OpParameterUnion param, int spatial)
+    private static void Emit(ExportContext ctx, Node n, OpType type, OpParameterUnion param, int spatial, int[]? weightInputs = null)
     {
         var x = ctx.In(n, 0);
         if (spatial == 2)
         {
-            ctx.Final(n, type, param, x);
+            ctx.Final(n, type, param, [x, .. weightInputs ?? []]);
             return;
         }
 
         // 1-D: [N, C, L] → [N, C, L, 1] → conv (kernel k×1) → squeeze axis 3.
         var name = n.Out0();
         var x4 = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
-        var y4 = ctx.AddTemp(type, name + "/conv2d", param, x4);
+        var y4 = ctx.AddTemp(type, name + "/conv2d", param, [x4, .. weightInputs ?? []]);
         ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), y4);
     }
 }
