@@ -21,8 +21,11 @@ public sealed class Attribute
 
     public string[]? Strings { get; init; }
 
-    /// <summary>Subgraph attributes (If/Loop/Scan bodies) are kept only to name them in errors.</summary>
+    /// <summary>True for subgraph attributes (If/Loop/Scan bodies, GRAPH or GRAPHS).</summary>
     public bool HasGraph { get; init; }
+
+    /// <summary>The imported body of a GRAPH attribute (null for GRAPHS, which no supported op uses).</summary>
+    public ModelGraph? Graph { get; init; }
 }
 
 public enum AttributeKind

@@ -25,6 +25,12 @@ public sealed class ModelGraph
     /// <summary>Names of graph outputs, in model order.</summary>
     public List<string> Outputs { get; } = [];
 
+    /// <summary>
+    /// For a subgraph (If/Loop body): values it reads from enclosing scopes, including those its own nested
+    /// subgraphs read, in first-use order. Empty for the main graph.
+    /// </summary>
+    public List<string> OuterReferences { get; } = [];
+
     /// <summary>Warnings gathered by import and passes (e.g. ONNX defaults used), shown by the CLI.</summary>
     public List<ConversionWarning> Warnings { get; } = [];
 

@@ -19,6 +19,16 @@ public sealed class Node
 
     public Dictionary<string, Attribute> Attributes { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Values of the enclosing scope that this node's subgraphs read, by the names used inside them. They are also
+    /// appended to <see cref="Inputs"/> (after the op's own inputs, in this order) so every pass sees the dependency
+    /// and renames it; <c>Inputs[^ImplicitInputNames.Count..][i]</c> is the current name of <c>ImplicitInputNames[i]</c>.
+    /// </summary>
+    public List<string> ImplicitInputNames { get; } = [];
+
+    /// <summary>Number of the op's own inputs (Inputs without the implicit subgraph inputs).</summary>
+    public int ExplicitInputCount => Inputs.Count - ImplicitInputNames.Count;
+
     /// <summary>Names of attributes whose ONNX default was used by a getter.</summary>
     public HashSet<string> DefaultsUsed { get; } = new(StringComparer.Ordinal);
 

@@ -29,8 +29,16 @@ public static class OnnxImporter
             throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"ONNX model '{sourcePath}' has no graph");
         }
 
-        var g = new ModelGraph { Name = model.Graph.Name, SourcePath = sourcePath, Opset = opset };
-        var proto = model.Graph;
+        return ImportGraph(model.Graph, sourcePath, baseDirectory, opset, options, nested: false);
+    }
+
+    /// <summary>
+    /// One graph: the model's, or (nested) an If/Loop body whose nodes may read values of enclosing scopes; those
+    /// are collected in <see cref="ModelGraph.OuterReferences"/> instead of being errors.
+    /// </summary>
+    private static ModelGraph ImportGraph(GraphProto proto, string sourcePath, string baseDirectory, int opset, OnnxImportOptions? options, bool nested)
+    {
+        var g = new ModelGraph { Name = proto.Name, SourcePath = sourcePath, Opset = opset };
 
         foreach (var init in proto.Initializer)
         {
@@ -60,7 +68,10 @@ public static class OnnxImporter
             g.Inputs.Add(input.Name);
         }
 
-        ApplyInputShapes(g, options, sourcePath);
+        if (!nested)
+        {
+            ApplyInputShapes(g, options, sourcePath);
+        }
 
         foreach (var info in proto.ValueInfo)
         {
@@ -87,7 +98,7 @@ public static class OnnxImporter
         var index = 0;
         foreach (var np in proto.Node)
         {
-            var node = ImportNode(np, index++, usedNames, sourcePath, baseDirectory);
+            var node = ImportNode(np, index++, usedNames, sourcePath, baseDirectory, opset);
             if (node.OpType == "Constant" && node.Domain is "" or "ai.onnx")
             {
                 ImportConstantNode(g, node);
@@ -97,7 +108,7 @@ public static class OnnxImporter
             nodes.Add(node);
         }
 
-        foreach (var n in TopologicalOrder(g, nodes))
+        foreach (var n in TopologicalOrder(g, nodes, nested))
         {
             g.Nodes.Add(n);
             foreach (var o in n.Outputs.Where(o => o.Length > 0))
@@ -112,6 +123,17 @@ public static class OnnxImporter
         {
             if (!g.Values[o].IsConstant && !g.Inputs.Contains(o) && !g.Nodes.Any(n => n.Outputs.Contains(o)))
             {
+                if (nested)
+                {
+                    // A body may return an outer value as it is.
+                    if (!g.OuterReferences.Contains(o))
+                    {
+                        g.OuterReferences.Add(o);
+                    }
+
+                    continue;
+                }
+
                 throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"{sourcePath}: graph output '{o}' is never produced");
             }
         }
@@ -197,7 +219,7 @@ public static class OnnxImporter
         }
     }
 
-    private static Node ImportNode(NodeProto np, int index, HashSet<string> usedNames, string sourcePath, string baseDirectory)
+    private static Node ImportNode(NodeProto np, int index, HashSet<string> usedNames, string sourcePath, string baseDirectory, int opset)
     {
         var name = np.Name.Length > 0 ? np.Name : $"{np.OpType}_{index}";
         if (!usedNames.Add(name))
@@ -228,13 +250,23 @@ public static class OnnxImporter
                 throw new ModelBuildException(ErrorCodes.OnnxInvalidAttribute, $"{context} has an attribute without a name");
             }
 
-            node.Attributes[a.Name] = ImportAttribute(a, context, baseDirectory);
+            node.Attributes[a.Name] = ImportAttribute(a, context, sourcePath, baseDirectory, opset);
         }
 
+        // Values the bodies read from this scope become trailing inputs of the node (see Node.ImplicitInputNames).
+        foreach (var outer in node.Attributes.Values.Where(a => a.Graph is not null).SelectMany(a => a.Graph!.OuterReferences))
+        {
+            if (!node.ImplicitInputNames.Contains(outer))
+            {
+                node.ImplicitInputNames.Add(outer);
+            }
+        }
+
+        node.Inputs.AddRange(node.ImplicitInputNames);
         return node;
     }
 
-    private static Attribute ImportAttribute(AttributeProto a, string context, string baseDirectory)
+    private static Attribute ImportAttribute(AttributeProto a, string context, string sourcePath, string baseDirectory, int opset)
     {
         var type = a.Type;
         if (type == AttributeProto.Types.AttributeType.Undefined)
@@ -273,7 +305,12 @@ public static class OnnxImporter
                 }
 
             case AttributeProto.Types.AttributeType.Graph:
-                return new Attribute { Name = a.Name, Kind = AttributeKind.Graph, HasGraph = true };
+                if (a.G is null)
+                {
+                    throw new ModelBuildException(ErrorCodes.OnnxInvalidAttribute, $"{context}: graph attribute '{a.Name}' has no graph");
+                }
+
+                return new Attribute { Name = a.Name, Kind = AttributeKind.Graph, HasGraph = true, Graph = ImportGraph(a.G, sourcePath, baseDirectory, opset, null, nested: true) };
             case AttributeProto.Types.AttributeType.Graphs:
                 return new Attribute { Name = a.Name, Kind = AttributeKind.Other, HasGraph = true };
             default:
@@ -331,7 +368,7 @@ public static class OnnxImporter
     }
 
     /// <summary>Kahn's algorithm keeping model order among ready nodes; MB1008 for cycles, undefined or re-defined values.</summary>
-    private static List<Node> TopologicalOrder(ModelGraph g, List<Node> nodes)
+    private static List<Node> TopologicalOrder(ModelGraph g, List<Node> nodes, bool nested)
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < nodes.Count; i++)
@@ -365,6 +402,16 @@ public static class OnnxImporter
                 }
                 else if (!g.Inputs.Contains(input) && !(g.Values.TryGetValue(input, out var v) && v.IsConstant))
                 {
+                    if (nested)
+                    {
+                        if (!g.OuterReferences.Contains(input))
+                        {
+                            g.OuterReferences.Add(input);
+                        }
+
+                        continue;
+                    }
+
                     throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"{g.Describe(nodes[i])} uses value '{input}', which no node, input or initializer produces");
                 }
             }

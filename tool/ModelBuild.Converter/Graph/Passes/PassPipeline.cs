@@ -9,6 +9,15 @@ public static class PassPipeline
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
         ConstantFolding.Run(graph);
+
+        // An If decided at conversion time is replaced by its branch, whose nodes may fold further (nested Ifs too).
+        while (IfFolding.Run(graph))
+        {
+            IdentityElimination.Run(graph);
+            ShapeInference.Run(graph);
+            ConstantFolding.Run(graph);
+        }
+
         DeadNodeElimination.Run(graph);
         BatchNormFolding.Run(graph);
         ActivationFusion.Run(graph);
