@@ -18,9 +18,10 @@ internal sealed class ExportContext
     private readonly HashSet<string> _usedOpNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reservedValueNames = new(StringComparer.Ordinal);
 
-    public ExportContext(ModelGraph graph)
+    public ExportContext(ModelGraph graph, List<SubGraphProtoT>? subgraphs = null)
     {
         Graph = graph;
+        Subgraphs = subgraphs ?? [];
 
         // ONNX value names are reserved up front so temporaries never take a name a value needs later.
         foreach (var name in graph.Values.Keys)
@@ -30,6 +31,12 @@ internal sealed class ExportContext
     }
 
     public ModelGraph Graph { get; }
+
+    /// <summary>
+    /// Net.subgraphs being built, shared by the contexts of nested bodies. A body is added after the bodies nested in
+    /// it, because upstream MNN loads them in list order and resolves nested names from those already loaded.
+    /// </summary>
+    public List<SubGraphProtoT> Subgraphs { get; }
 
     public List<OpT> Ops { get; } = [];
 

@@ -43,6 +43,7 @@ internal static class MnnExporter
             Usage = Usage.INFERENCE,
             TensorNumber = 0,
             ExtraInfo = new ExtraInfoT { Version = "3.6.1" },
+            Subgraphs = ctx.Subgraphs.Count > 0 ? ctx.Subgraphs : null,
         };
     }
 

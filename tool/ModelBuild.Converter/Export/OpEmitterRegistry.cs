@@ -132,6 +132,7 @@ internal static class OpEmitterRegistry
         GridSampleEmitter.Register(table);
         EinsumEmitter.Register(table);
         RecurrentEmitter.Register(table);
+        ControlFlowEmitter.Register(table);
         return table.Entries;
     }
 }
