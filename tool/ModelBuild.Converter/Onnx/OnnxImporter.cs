@@ -106,6 +106,7 @@ public static class OnnxImporter
             }
 
             WarnMissingEpsilon(g, n);
+            WindowAttributes.Validate(g, n);
         }
 
         foreach (var o in g.Outputs)
