@@ -62,14 +62,21 @@ public sealed class MnnModel
             throw new ModelBuildException(ErrorCodes.MnnFileNotFound, $"<stream>: cannot read MNN model: {e.Message}", e);
         }
 
-        return FromBytes(copy.ToArray());
+        return FromBytes(copy.ToArray(), "<stream>");
     }
 
     /// <summary>Parses a model from bytes. The array is read, not kept: the caller may reuse it afterwards.</summary>
-    public static MnnModel FromBytes(byte[] data)
+    public static MnnModel FromBytes(byte[] data) => FromBytes(data, "<bytes>");
+
+    /// <summary>
+    /// Parses a model from bytes; <paramref name="name"/> (e.g. the file the bytes came from, or the ONNX model they
+    /// were converted from) names the model in messages and <see cref="Name"/>.
+    /// </summary>
+    public static MnnModel FromBytes(byte[] data, string name)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return FromNet(MnnModelReader.Read(data, "<bytes>"), "<bytes>");
+        ArgumentNullException.ThrowIfNull(name);
+        return FromNet(MnnModelReader.Read(data, name), name);
     }
 
     /// <summary>Wraps an in-memory net (e.g. from the converter). The model takes ownership of <paramref name="net"/>.</summary>

@@ -22,6 +22,8 @@ internal static class MnnModelReader
             var info = new FileInfo(path);
             if (!info.Exists)
                 throw new ModelBuildException(ErrorCodes.MnnFileNotFound, $"{path}: MNN model file not found");
+            // a FIFO or device would block or stream forever once opened: only regular files (after links)
+            UserFiles.RequireRegularFile(path, ErrorCodes.MnnFileNotFound, "MNN model file");
             if (info.Length > MaxFileBytes)
                 throw new ModelBuildException(ErrorCodes.MnnTooLarge,
                     $"{path}: MNN model file is {info.Length} bytes; files of 2 GiB or more are not supported");

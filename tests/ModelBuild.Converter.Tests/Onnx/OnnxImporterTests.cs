@@ -52,6 +52,18 @@ public sealed class OnnxImporterTests
     }
 
     [TestMethod]
+    [DataRow("x=0x3", "axis 0 is 0")]
+    [DataRow("x=1x3x0x4", "axis 2 is 0")]
+    [DataRow("x=1x4294967296", "axis 1 is 4294967296")]
+    public void InputShapeDimensionsMustBePositiveAndFitAnInt(string text, string why)
+    {
+        var e = AssertCode.Throws(ErrorCodes.InvalidInputShapeOption, () => OnnxImportOptions.ParseInputShape(text));
+        StringAssert.Contains(e.Message, why);
+        var m = new OnnxModelBuilder(13).Input("x", DataType.Float, "N", 3).Node("Relu", ["x"], ["y"]).Output("y").Build();
+        AssertCode.Throws(ErrorCodes.InvalidInputShapeOption, () => OnnxImporter.Import(m, "m.onnx", ".", new OnnxImportOptions { InputShapes = { ["x"] = [0, 3] } }));
+    }
+
+    [TestMethod]
     public void MissingEpsilonWarnsMB7001()
     {
         var m = new OnnxModelBuilder(13).Input("x", DataType.Float, 1, 2, 4, 4)

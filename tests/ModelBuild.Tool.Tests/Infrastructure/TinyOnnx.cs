@@ -29,6 +29,19 @@ public sealed class TinyOnnx
         return this;
     }
 
+    /// <summary>Input or output of another element type (e.g. int64).</summary>
+    public TinyOnnx TypedInput(string name, TensorProto.Types.DataType type, params object[] dims)
+    {
+        Graph.Input.Add(Value(name, dims, type));
+        return this;
+    }
+
+    public TinyOnnx TypedOutput(string name, TensorProto.Types.DataType type, params object[] dims)
+    {
+        Graph.Output.Add(Value(name, dims, type));
+        return this;
+    }
+
     public TinyOnnx Node(string opType, string[] inputs, string[] outputs, string domain = "", params AttributeProto[] attributes)
     {
         var n = new NodeProto { OpType = opType, Name = $"{opType}_{Graph.Node.Count}", Domain = domain };
@@ -69,7 +82,7 @@ public sealed class TinyOnnx
         File.WriteAllBytes(path, t.ToByteArray());
     }
 
-    private static ValueInfoProto Value(string name, object[] dims)
+    private static ValueInfoProto Value(string name, object[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
@@ -82,7 +95,7 @@ public sealed class TinyOnnx
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
     }
 }

@@ -66,6 +66,7 @@ public static class ExternalData
             throw new ModelBuildException(ErrorCodes.OnnxExternalDataMissing, $"{where}: external data file '{location}' does not exist next to the model");
         }
 
+        CheckPlainFile(file, where, location);
         var size = new FileInfo(file).Length;
         if (offset > size)
         {
@@ -189,6 +190,25 @@ public static class ExternalData
         }
 
         return dir;
+    }
+
+    /// <summary>
+    /// MB1004 unless the (link-resolved) file is a regular file with one hard link: a FIFO or device would block
+    /// or stream forever once opened (its size of 0 passes the range checks), and a second hard link can be a
+    /// name inside the model folder for a file outside it (ONNX's own checker rejects such files too).
+    /// </summary>
+    private static void CheckPlainFile(string file, string where, string location)
+    {
+        var kind = UserFiles.Probe(file);
+        if (kind is not (UserFileKind.Regular or UserFileKind.Unknown))
+        {
+            throw Unsafe(where, location, $"it is {UserFiles.Describe(kind)}, not a regular file");
+        }
+
+        if (UserFiles.HardLinkCount(file) is { } links && links > 1)
+        {
+            throw Unsafe(where, location, $"the file has {links} hard links, so it may be shared with a file outside the model folder");
+        }
     }
 
     private static bool IsInside(string path, string folder)

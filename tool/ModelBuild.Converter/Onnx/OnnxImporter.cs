@@ -117,6 +117,7 @@ public static class OnnxImporter
             }
 
             WarnMissingEpsilon(g, n);
+            WindowAttributes.Validate(g, n);
         }
 
         foreach (var o in g.Outputs)
@@ -193,9 +194,10 @@ public static class OnnxImporter
                 throw new ModelBuildException(ErrorCodes.InvalidInputShapeOption, $"{sourcePath}: input shape given for '{name}', but the model's inputs are: {string.Join(", ", g.Inputs)}");
             }
 
-            if (dims.Any(d => d < 0))
+            if (dims.Any(d => d < 1 || d > OnnxImportOptions.MaxDimension))
             {
-                throw new ModelBuildException(ErrorCodes.InvalidInputShapeOption, $"{sourcePath}: input shape for '{name}' has a negative dimension");
+                throw new ModelBuildException(ErrorCodes.InvalidInputShapeOption,
+                    $"{sourcePath}: input shape [{string.Join("x", dims)}] for '{name}' has a dimension outside 1..{OnnxImportOptions.MaxDimension}");
             }
 
             var v = g.Values[name];

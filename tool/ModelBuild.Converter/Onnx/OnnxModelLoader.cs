@@ -31,6 +31,8 @@ public static class OnnxModelLoader
             throw new ModelBuildException(ErrorCodes.OnnxFileNotFound, $"ONNX model '{path}' does not exist");
         }
 
+        // before any open: a FIFO or device would block or stream forever
+        UserFiles.RequireRegularFile(path, ErrorCodes.OnnxFileNotFound, "ONNX model");
         long length;
         try
         {

@@ -126,6 +126,7 @@ public static class TensorProtoCodec
             throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"tensor file '{path}' does not exist");
         }
 
+        UserFiles.RequireRegularFile(path, ErrorCodes.TensorFileNotFound, "tensor file");
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -223,9 +223,16 @@ public static class ParityGate
             throw new ModelBuildException(ErrorCodes.OnnxFileNotFound, $"ONNX model '{o.OnnxPath}' does not exist");
         }
 
+        // before ONNX Runtime or our readers open anything: a FIFO or device would block them forever
+        UserFiles.RequireRegularFile(o.OnnxPath, ErrorCodes.OnnxFileNotFound, "ONNX model");
         if (o.MnnPath is not null && !File.Exists(o.MnnPath))
         {
             throw new ModelBuildException(ErrorCodes.MnnFileNotFound, $"MNN model '{o.MnnPath}' does not exist");
+        }
+
+        if (o.MnnPath is not null)
+        {
+            UserFiles.RequireRegularFile(o.MnnPath, ErrorCodes.MnnFileNotFound, "MNN model");
         }
     }
 
@@ -509,7 +516,7 @@ public static class ParityGate
 
             var column = new IsaColumn { Name = IsaPlan.Arm64, Status = "ran", Note = $"{runner.Cli} under {runner.Qemu}" };
             result.Isas.Add(column);
-            var bytes = candidate.Net is not null ? MnnModelWriter.Serialize(candidate.Net) : File.ReadAllBytes(options.MnnPath!);
+            var bytes = candidate.Net is not null ? MnnModelWriter.Serialize(candidate.Net) : UserFiles.ReadAllBytes(options.MnnPath!, ErrorCodes.MnnFileNotFound, "MNN model");
             var mnnToOnnx = candidate.TensorNames.GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.First().Key, StringComparer.Ordinal);
             var outputNames = candidate.Model.Outputs.Select(o => o.Name).ToArray();
             foreach (var sample in judged.Where(s => _primaryOutputs.ContainsKey(s.Id)))

@@ -56,6 +56,7 @@ internal static class CommonOptions
             throw new ModelBuildException(missingCode, $"{what} '{path}' does not exist");
         }
 
+        UserFiles.RequireRegularFile(path, missingCode, what);
         return path;
     }
 }

@@ -59,8 +59,10 @@ internal static class InspectCommand
 
     private static void InspectMnn(TextWriter o, string path)
     {
-        var model = MnnModel.Load(path); // validates the buffer before we walk it below
-        var net = Net.GetRootAsNet(new ByteBuffer(File.ReadAllBytes(path)));
+        // one read: the bytes walked below are the ones the model load validated
+        var bytes = UserFiles.ReadAllBytes(path, ErrorCodes.MnnFileNotFound, "MNN model");
+        var model = MnnModel.FromBytes(bytes, path);
+        var net = Net.GetRootAsNet(new ByteBuffer(bytes));
         o.WriteLine($"model:    {path}");
         o.WriteLine($"format:   MNN (bizCode '{net.BizCode ?? ""}', {net.TensorNameLength} tensors)");
         WriteSection(o, "inputs", model.Inputs.Select(Describe).ToList());
@@ -104,15 +106,7 @@ internal static class InspectCommand
         return (t.Name, type, shape);
     }
 
-    internal static string TypeName(IrDataType type) => type switch
-    {
-        IrDataType.Float => "float32",
-        IrDataType.Double => "float64",
-        IrDataType.Float16 => "float16",
-        IrDataType.BFloat16 => "bfloat16",
-        IrDataType.Undefined => "?",
-        _ => type.ToString().ToLowerInvariant(),
-    };
+    internal static string TypeName(IrDataType type) => ModelBuild.Converter.Graph.DataTypeNames.Of(type);
 
     private static void WriteSection(TextWriter o, string title, List<(string Name, string Type, string Shape)> rows)
     {

@@ -49,6 +49,6 @@ internal sealed class LoadedModel
         }
 
         var warnings = result.Warnings.Select(w => (w.Code, w.Message)).ToArray();
-        return new LoadedModel(MnnModel.FromBytes(result.Bytes), types, warnings);
+        return new LoadedModel(MnnModel.FromBytes(result.Bytes, path), types, warnings);
     }
 }

@@ -15,10 +15,10 @@ internal static class RunCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<string>("MODEL") { Description = "The model to run: an .mnn file, or an .onnx file (converted in memory first)." };
-        var inputs = new Option<string>("--inputs") { Description = "Folder holding input_K.pb TensorProto files.", HelpName = "DIR", Required = true };
+        var inputs = new Option<string>("--inputs") { Description = "Folder holding input_K.pb TensorProto files, or one .pb file (taken as input_0.pb).", HelpName = "DIR|FILE", Required = true };
         var outputs = new Option<string>("--outputs") { Description = "Folder to write output_K.pb files to (created when missing).", HelpName = "DIR", Required = true };
         var isa = new Option<string?>("--isa") { Description = "Force a SIMD level: scalar, 128, 256 or 512 (default: best available, or MODELBUILD_ISA).", HelpName = "LEVEL" };
-        var threads = new Option<int>("--threads") { Description = "Threads per op (1 = calling thread only, 0 = all cores).", HelpName = "N", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = $"Threads per op: 1 = calling thread only (default), 0 = all cores, at most {MaxThreads}.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var shapes = CommonOptions.InputShape();
 
         var command = new Command("run", "Run a model in the ModelBuild runtime on TensorProto input files.") { model, inputs, outputs, isa, threads, shapes };
@@ -40,7 +40,7 @@ internal static class RunCommand
             console.Warning(code, message);
         }
 
-        var inputs = TensorFolder.ReadInputs(inputDir, loaded.Model.Inputs);
+        var inputs = TensorFolder.ReadInputs(inputDir, loaded.Model.Inputs, loaded.OnnxTypes);
         using var session = new InferenceSession(loaded.Model, options);
         var results = session.Run(inputs);
 
@@ -72,9 +72,12 @@ internal static class RunCommand
         return isFloat == (value.ElementType == TensorElementType.Float32) ? type : null;
     }
 
-    private static int CheckThreads(int threads) => threads >= 0
+    /// <summary>Largest <c>--threads</c> accepted: far above any core count here, far below what would exhaust the machine.</summary>
+    internal const int MaxThreads = 1024;
+
+    private static int CheckThreads(int threads) => threads is >= 0 and <= MaxThreads
         ? threads
-        : throw new ModelBuildException(ErrorCodes.UsageError, $"--threads {threads} must be 0 (all cores) or a positive number");
+        : throw new ModelBuildException(ErrorCodes.UsageError, $"--threads {threads} must be 0 (all cores) or between 1 and {MaxThreads}");
 
     /// <summary><c>float32[1,3,64,64] min=… max=… mean=…</c>.</summary>
     internal static string Describe(Tensor t)

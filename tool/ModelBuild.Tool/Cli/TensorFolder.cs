@@ -10,21 +10,34 @@ namespace ModelBuild.Tool.Cli;
 /// <summary>
 /// Reads and writes folders in the ONNX test_data_set layout: <c>input_K.pb</c> / <c>output_K.pb</c>, each one
 /// serialized TensorProto. An input file goes to the model input with the tensor's name when there is one, else
-/// to the model input at position K.
+/// to the model input at position K. A single .pb file instead of a folder counts as <c>input_0.pb</c>.
 /// </summary>
 internal static partial class TensorFolder
 {
     [GeneratedRegex(@"^(input|output)_(\d+)\.pb$", RegexOptions.CultureInvariant)]
     private static partial Regex FileNamePattern();
 
-    /// <summary>The <c>PREFIX_K.pb</c> files of a folder, ordered by K. MB1201 when the folder does not exist.</summary>
-    public static IReadOnlyList<(int Index, string Path)> List(string folder, string prefix)
+    /// <summary>
+    /// The input files of <c>--inputs</c>: a folder's <c>input_K.pb</c> files, or one regular file taken as
+    /// <c>input_0.pb</c>. MB1201 when the path is missing or neither (a FIFO, a device...).
+    /// </summary>
+    public static IReadOnlyList<(int Index, string Path)> ListInputs(string path)
     {
-        if (!Directory.Exists(folder))
+        var kind = UserFiles.Probe(path);
+        return kind switch
         {
-            throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"tensor folder '{folder}' does not exist");
-        }
+            UserFileKind.Directory => ListFolder(path, "input"),
+            UserFileKind.Regular or UserFileKind.Unknown => [(0, path)],
+            UserFileKind.Missing => throw new ModelBuildException(ErrorCodes.TensorFileNotFound,
+                $"--inputs '{path}' does not exist; give a folder of input_K.pb files (ONNX test_data_set layout) or one .pb tensor file"),
+            _ => throw new ModelBuildException(ErrorCodes.TensorFileNotFound,
+                $"--inputs '{path}' is {UserFiles.Describe(kind)}; give a folder of input_K.pb files (ONNX test_data_set layout) or one regular .pb tensor file"),
+        };
+    }
 
+    /// <summary>The <c>PREFIX_K.pb</c> files of an existing folder, ordered by K.</summary>
+    private static List<(int Index, string Path)> ListFolder(string folder, string prefix)
+    {
         var files = new List<(int, string)>();
         foreach (var path in Directory.EnumerateFiles(folder))
         {
@@ -41,14 +54,16 @@ internal static partial class TensorFolder
     }
 
     /// <summary>
-    /// Reads every <c>input_K.pb</c> and assigns it to a model input (by tensor name, else by position K).
-    /// MB4003 for a file that matches no input or an input given twice, MB4002 for an input no file provides.
+    /// Reads every <c>input_K.pb</c> (or the one file <paramref name="folder"/> names) and assigns it to a model
+    /// input (by tensor name, else by position K). MB4003 for a file that matches no input or an input given twice,
+    /// MB4002 for an input no file provides, MB4005 for a file of the wrong element type (<see cref="InputTypeRules"/>:
+    /// the ONNX type when <paramref name="onnxTypes"/> knows the input, else the .mnn input's type).
     /// </summary>
-    public static Dictionary<string, Tensor> ReadInputs(string folder, IReadOnlyList<TensorInfo> modelInputs)
+    public static Dictionary<string, Tensor> ReadInputs(string folder, IReadOnlyList<TensorInfo> modelInputs, IReadOnlyDictionary<string, DataType> onnxTypes)
     {
         var names = modelInputs.Select(i => i.Name).ToArray();
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (k, path) in List(folder, "input"))
+        foreach (var (k, path) in ListInputs(folder))
         {
             var (tensorName, data) = TensorProtoCodec.ReadTensorFile(path);
             string target;
@@ -68,6 +83,15 @@ internal static partial class TensorFolder
             if (result.ContainsKey(target))
             {
                 throw new ModelBuildException(ErrorCodes.RuntimeUnknownInput, $"{path}: model input '{target}' is given by more than one file in '{folder}'");
+            }
+
+            if (onnxTypes.TryGetValue(target, out var onnxType))
+            {
+                InputTypeRules.RequireOnnxType(data.Type, onnxType, target, path);
+            }
+            else
+            {
+                InputTypeRules.RequireRuntimeType(data.Type, modelInputs.First(i => i.Name == target).ElementType, target, path);
             }
 
             result[target] = TensorBridge.ToRuntime(data, target);

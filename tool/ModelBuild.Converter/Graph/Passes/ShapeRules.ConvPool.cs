@@ -14,6 +14,7 @@ internal static partial class ShapeRules
 
         var spatial = x.Length - 2;
         var group = c.N.GetInt("group", 1);
+        CheckChannels(c, x, w, group, transpose);
         var outChannels = w is null || w.Length != x.Length ? Dim.Unknown()
             : transpose ? DimMath.Mul(w[1], Dim.Known(group)) : w[0];
         var kernel = KernelShape(c, w, spatial);
@@ -74,6 +75,21 @@ internal static partial class ShapeRules
         }
 
         return result;
+    }
+
+    /// <summary>The input's channels must be what the weight and group expect: C = W[1]·group (Conv), C = W[0] (ConvTranspose).</summary>
+    private static void CheckChannels(Ctx c, Dim[] x, Dim[]? w, long group, bool transpose)
+    {
+        if (w is null || w.Length != x.Length || !x[1].IsKnown)
+        {
+            return;
+        }
+
+        var expected = transpose ? w[0] : DimMath.Mul(w[1], Dim.Known(group));
+        if (expected.IsKnown && expected.Value != x[1].Value)
+        {
+            throw c.Error($"the input has {x[1].Value} channels but the weight [{string.Join(",", w.AsEnumerable())}] with group {group} expects {expected.Value}");
+        }
     }
 
     private static long[]? KernelShape(Ctx c, Dim[]? w, int spatial)

@@ -63,6 +63,8 @@ public static class ImageSampleReader
             throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"image '{path}' does not exist");
         }
 
+        UserFiles.RequireRegularFile(path, ErrorCodes.TensorFileNotFound, "image");
+
         try
         {
             using var stream = File.OpenRead(path);

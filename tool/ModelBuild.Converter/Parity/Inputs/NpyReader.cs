@@ -21,6 +21,8 @@ public static partial class NpyReader
             throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"npy file '{path}' does not exist");
         }
 
+        UserFiles.RequireRegularFile(path, ErrorCodes.TensorFileNotFound, "npy file");
+
         byte[] bytes;
         try
         {

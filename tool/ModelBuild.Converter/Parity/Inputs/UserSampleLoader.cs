@@ -6,7 +6,8 @@ namespace ModelBuild.Converter.Parity.Inputs;
 /// <summary>
 /// Loads user samples: a test_data_set folder (input_K.pb, one sample), a folder of test_data_set_* folders,
 /// a folder of single files, or single .pb / .npy / PNG / JPEG files (one sample each; single-input models only).
-/// Tensors must match the input's shape chosen for the check (MB4001 otherwise).
+/// Tensors must match the input's shape chosen for the check (MB4001 otherwise) and its ONNX element type exactly
+/// (MB4005 otherwise, the same rule as <c>run</c>: <see cref="Conversion.InputTypeRules"/>); images are converted.
 /// </summary>
 public static class UserSampleLoader
 {
@@ -19,13 +20,16 @@ public static class UserSampleLoader
             {
                 LoadDirectory(path, inputs, image, samples);
             }
-            else if (File.Exists(path))
+            else if (UserFiles.IsRegularFile(path))
             {
                 samples.Add(SingleFile(path, inputs, image));
             }
             else
             {
-                throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"--inputs '{path}' is neither a file nor a folder");
+                var kind = UserFiles.Probe(path);
+                throw new ModelBuildException(ErrorCodes.TensorFileNotFound, kind == UserFileKind.Missing
+                    ? $"--inputs '{path}' is neither a file nor a folder"
+                    : $"--inputs '{path}' is {UserFiles.Describe(kind)}, neither a regular file nor a folder");
             }
         }
 
@@ -133,21 +137,16 @@ public static class UserSampleLoader
         return new ParitySample { Id = Path.GetFileNameWithoutExtension(path), Origin = path, Inputs = new Dictionary<string, TensorData> { [input.Name] = data } };
     }
 
-    /// <summary>Shape must equal the check's shape; the element kind is converted to the input's type.</summary>
+    /// <summary>Shape must equal the check's shape, element type the input's ONNX type.</summary>
     private static TensorData Check(TensorData data, InputSignature input, string path)
     {
+        Conversion.InputTypeRules.RequireOnnxType(data.Type, input.Type, input.Name, path);
         if (!data.Shape.SequenceEqual(input.Shape))
         {
             throw new ModelBuildException(ErrorCodes.RuntimeShapeMismatch,
                 $"'{path}' has shape [{string.Join(",", data.Shape)}] but input '{input.Name}' is checked with [{string.Join(",", input.Shape)}] (set it with --input-shape)");
         }
 
-        var wantFloat = Conversion.TensorBridge.IsFloatType(input.Type);
-        if (wantFloat == data.IsFloat && data.Type == input.Type)
-        {
-            return data;
-        }
-
-        return wantFloat ? new TensorData(input.Type, data.Shape, data.ToFloatArray()) : new TensorData(input.Type, data.Shape, data.ToLongArray());
+        return data;
     }
 }

@@ -13,6 +13,11 @@ public static class ReferenceFileScan
 
     public static bool CanStartEarly(string onnxPath)
     {
+        if (!UserFiles.IsRegularFile(onnxPath))
+        {
+            return false; // never open a FIFO or device: the parse reports it
+        }
+
         try
         {
             using var stream = new FileStream(onnxPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
