@@ -18,13 +18,14 @@ internal sealed class ExecutionGraph
     private readonly int[] _slotOf;
     private readonly Action<string, Tensor>? _observer;
 
-    public ExecutionGraph(MnnModel model, SessionOptions options)
+    /// <param name="environment">For a control-flow body: its (nested) environment; null for a model.</param>
+    public ExecutionGraph(MnnModel model, SessionOptions options, ExecutorEnvironment? environment = null)
     {
         _graph = model.Graph;
         _observer = options.TensorObserver;
         LayoutCheck.Check(_graph);
         var constants = model.Constants;
-        var executors = CreateExecutors(_graph);
+        var executors = CreateExecutors(_graph, environment ?? new ExecutorEnvironment(model.Name, model.Net.Subgraphs ?? [], options));
 
         _tensors = new Tensor[_graph.TensorCount];
         for (int t = 0; t < _tensors.Length; t++)
@@ -185,7 +186,7 @@ internal sealed class ExecutionGraph
         }
     }
 
-    private static OperatorExecutor?[] CreateExecutors(GraphInfo graph)
+    private static OperatorExecutor?[] CreateExecutors(GraphInfo graph, ExecutorEnvironment environment)
     {
         var executors = new OperatorExecutor?[graph.Ops.Length];
         var missing = new List<int>();
@@ -203,7 +204,7 @@ internal sealed class ExecutionGraph
                 continue;
             }
 
-            executors[i] = OperatorRegistry.Create(op, graph.ModelName);
+            executors[i] = OperatorRegistry.Create(op, graph.ModelName, environment);
         }
 
         if (missing.Count > 0)

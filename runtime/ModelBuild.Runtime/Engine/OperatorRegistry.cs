@@ -21,7 +21,7 @@ internal static class OperatorRegistry
     public static bool IsSupported(OpType type) => EngineHandled.Contains(type) || s_executors.Value.ContainsKey(type);
 
     /// <summary>Instantiates the executor for <paramref name="op"/>; MB3003 when its type has none.</summary>
-    public static OperatorExecutor Create(OpT op, string modelName)
+    public static OperatorExecutor Create(OpT op, string modelName, ExecutorEnvironment? environment = null)
     {
         if (!s_executors.Value.TryGetValue(op.Type, out var type))
         {
@@ -31,6 +31,12 @@ internal static class OperatorRegistry
 
         try
         {
+            var withEnvironment = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(OpT), typeof(ExecutorEnvironment)]);
+            if (withEnvironment is not null)
+            {
+                return (OperatorExecutor)withEnvironment.Invoke([op, environment ?? new ExecutorEnvironment(modelName, [], new SessionOptions())]);
+            }
+
             var withOp = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(OpT)]);
             if (withOp is not null)
             {
