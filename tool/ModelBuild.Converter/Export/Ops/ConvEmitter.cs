@@ -87,7 +87,9 @@ internal static class ConvEmitter
     /// <summary>
     /// Weights (and bias) that are tensors, not initializers: MNN's multi-input convolution, inputs [x, W(, B)] and a
     /// parameter with only the common part, as upstream's OnnxConvolutionMerge writes it. A 1-D weight gets the same
-    /// trailing unit axis as the input.
+    /// trailing unit axis as the input. Upstream's multi-input kernels ignore <c>group</c> (checked in its
+    /// ModuleBasic: the second group's outputs come out wrong), so a grouped one is written as one convolution per
+    /// group on channel slices, concatenated.
     /// </summary>
     private static void EmitWithRunTimeWeights(ExportContext ctx, Node n, OpType type, Convolution2DCommonT common, int spatial)
     {
@@ -98,10 +100,55 @@ internal static class ConvEmitter
             w = ctx.Unsqueeze(name + "/weight_unsqueeze", w, 3);
         }
 
-        int[] extra = n.HasInput(2) ? [w, ctx.In(n, 2)] : [w];
-        var param = OpParameterUnion.FromConvolution2D(new Convolution2DT { Common = common });
-        Emit(ctx, n, type, param, spatial, extra);
+        int? b = n.HasInput(2) ? ctx.In(n, 2) : null;
+        int groups = Math.Max(1, common.Group);
+        if (groups == 1)
+        {
+            int[] extra = b is { } bias ? [w, bias] : [w];
+            Emit(ctx, n, type, OpParameterUnion.FromConvolution2D(new Convolution2DT { Common = common }), spatial, extra);
+            return;
+        }
+
+        // Per group g: x channels, W rows (Conv: output channels; ConvTranspose: input channels) and B entries.
+        bool deconv = type == OpType.Deconvolution;
+        int inPer = common.InputCount / groups, outPer = common.OutputCount / groups;
+        var x = ctx.In(n, 0);
+        if (spatial == 1)
+        {
+            x = ctx.Unsqueeze(name + "/unsqueeze", x, 3);
+        }
+
+        var parts = new int[groups];
+        for (var g = 0; g < groups; g++)
+        {
+            var p = $"{name}/group{g}";
+            var xg = Slice(ctx, p + "_x", x, 1, g * inPer, (g + 1) * inPer);
+            var wg = deconv ? Slice(ctx, p + "_w", w, 0, g * inPer, (g + 1) * inPer) : Slice(ctx, p + "_w", w, 0, g * outPer, (g + 1) * outPer);
+            int[] inputs = b is { } bias ? [xg, wg, Slice(ctx, p + "_b", bias, 0, g * outPer, (g + 1) * outPer)] : [xg, wg];
+            var c = new Convolution2DCommonT
+            {
+                PadX = common.PadX, PadY = common.PadY, KernelX = common.KernelX, KernelY = common.KernelY,
+                StrideX = common.StrideX, StrideY = common.StrideY, DilateX = common.DilateX, DilateY = common.DilateY,
+                PadMode = common.PadMode, Relu = common.Relu, Relu6 = common.Relu6, Pads = [.. common.Pads ?? []],
+                OutPads = common.OutPads is null ? null : [.. common.OutPads], HasOutputShape = common.HasOutputShape,
+                Group = 1, InputCount = inPer, OutputCount = outPer,
+            };
+            parts[g] = ctx.AddTemp(type, p, OpParameterUnion.FromConvolution2D(new Convolution2DT { Common = c }), inputs);
+        }
+
+        if (spatial == 2)
+        {
+            ctx.Final(n, OpType.Concat, MnnParams.Axis(1), parts);
+            return;
+        }
+
+        var joined = ctx.AddTemp(OpType.Concat, name + "/concat", MnnParams.Axis(1), parts);
+        ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), joined);
     }
+
+    private static int Slice(ExportContext ctx, string name, int x, int axis, int start, int end) =>
+        ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(), x,
+            ctx.ConstInts(name + "_starts", [start], 1), ctx.ConstInts(name + "_ends", [end], 1), ctx.ConstInts(name + "_axes", [axis], 1));
 
     private static int SpatialRank(ExportContext ctx, Node n, int rank) => rank switch
     {
