@@ -28,9 +28,15 @@ public sealed class RuntimeWeightConvOpTests : OpTestBase
             })
             .Output("y", IrDataType.Float).Build();
         var result = AssertMatchesOnnxRuntime(model);
-        var conv = result.Net.Oplists.Single(o => o.Type == OpType.Convolution);
-        Assert.AreEqual(bias ? 3 : 2, conv.InputIndexes.Count, Describe(result));
-        Assert.IsEmpty(conv.Main.AsConvolution2D().Weight ?? [], "weights stay a tensor");
+        // Grouped: one convolution per group (upstream's multi-input kernels ignore group).
+        var convs = result.Net.Oplists.Where(o => o.Type == OpType.Convolution).ToList();
+        Assert.HasCount(group, convs, Describe(result));
+        foreach (var conv in convs)
+        {
+            Assert.AreEqual(bias ? 3 : 2, conv.InputIndexes.Count, Describe(result));
+            Assert.IsEmpty(conv.Main.AsConvolution2D().Weight ?? [], "weights stay a tensor");
+            Assert.AreEqual(1, conv.Main.AsConvolution2D().Common.Group);
+        }
     }
 
     [TestMethod]
