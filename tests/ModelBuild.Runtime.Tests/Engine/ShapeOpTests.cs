@@ -236,6 +236,20 @@ public sealed class ShapeOpTests
     }
 
     [TestMethod]
+    public void Squeeze_Unsqueeze_AxesFromSecondInput()
+    {
+        // squeezeDims absent (unpacked as empty) + input 1: the axes are input 1, not "every size-1 axis".
+        var b = new NetBuilder().Input("x", [1, 3, 1, 2]).ConstInts("sq", [2], 1).ConstInts("unsq", [-1, 1], 2)
+            .Op(OpType.Squeeze, OpParameterUnion.FromSqueezeParam(new SqueezeParamT()), ["x", "sq"], ["a"])
+            .Op(OpType.Unsqueeze, OpParameterUnion.FromSqueezeParam(new SqueezeParamT()), ["a", "unsq"], ["b"])
+            .Output("a", "b");
+        var r = b.Session().Run(Inputs(("x", Floats(Iota(6), 1, 3, 1, 2))));
+        AssertShape(r["a"], 1, 3, 2);
+        AssertShape(r["b"], 1, 1, 3, 2, 1);
+        AssertFloats(r["b"], Iota(6));
+    }
+
+    [TestMethod]
     public void Shape_Rank_Size()
     {
         var b = new NetBuilder().Input("x", [-1, 3])

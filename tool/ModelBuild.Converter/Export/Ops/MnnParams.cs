@@ -18,6 +18,9 @@ internal static class MnnParams
 
     public static OpParameterUnion Squeeze(IEnumerable<int> dims) => OpParameterUnion.FromSqueezeParam(new SqueezeParamT { SqueezeDims = [.. dims] });
 
+    /// <summary>Squeeze/Unsqueeze whose axes are input 1: squeezeDims absent (not empty), as upstream writes it.</summary>
+    public static OpParameterUnion SqueezeFromInput() => OpParameterUnion.FromSqueezeParam(new SqueezeParamT { SqueezeDims = null });
+
     /// <summary>Reshape whose target comes from input 1 (dims empty) or from the parameter.</summary>
     public static OpParameterUnion Reshape(IEnumerable<int>? dims = null) =>
         OpParameterUnion.FromReshape(new ReshapeT { DimType = MNN_DATA_FORMAT.NCHW, Dims = dims is null ? [] : [.. dims] });

@@ -41,7 +41,8 @@ internal static class PoolEmitter
         var window = Window.Read(ctx, n, kernel, spatial);
         if (window.Dilations.Any(d => d != 1))
         {
-            throw ctx.UnsupportedAttribute(n, $"dilations [{string.Join(",", window.Dilations)}] (MNN pooling has no dilation)");
+            throw ctx.UnsupportedAttribute(n, $"dilations [{string.Join(",", window.Dilations)}] (MNN's Pool has no dilation field and upstream's converter drops it"
+                + (n.OpType == "AveragePool" ? "; an unpadded dilated average pool can be rewritten as a depthwise Conv with dilations and weights 1/kernel size)" : ")"));
         }
 
         var pads = window.ResolveConvPads(ctx, n, ctx.StaticShapeOf(n.Inputs[0]));

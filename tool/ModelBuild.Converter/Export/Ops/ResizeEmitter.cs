@@ -49,11 +49,6 @@ internal static class ResizeEmitter
             throw ctx.UnsupportedAttribute(n, "antialias=1");
         }
 
-        if (n.Has("axes"))
-        {
-            throw ctx.UnsupportedAttribute(n, "axes");
-        }
-
         if (n.GetInt("exclude_outside", 0) != 0)
         {
             throw ctx.UnsupportedAttribute(n, "exclude_outside=1");
@@ -73,7 +68,11 @@ internal static class ResizeEmitter
         var sizes = Provided(ctx, n, 3);
         var scales = Provided(ctx, n, 2);
         int target;
-        if (sizes)
+        if (n.Has("axes"))
+        {
+            target = SpatialSizesForAxes(ctx, n, sizes);
+        }
+        else if (sizes)
         {
             target = ctx.In(n, 3);
         }
@@ -88,6 +87,33 @@ internal static class ResizeEmitter
         }
 
         ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), target);
+    }
+
+    /// <summary>
+    /// Resize-18 axes naming both spatial axes: Interp (upstream and ours) reads a full-rank sizes tensor, so the
+    /// two given sizes (swapped for axes [3,2]) are prefixed with the constant batch and channel extents.
+    /// Upstream's converter ignores axes, so this builds the full tensor from ordinary ops instead.
+    /// </summary>
+    private static int SpatialSizesForAxes(ExportContext ctx, Node n, bool sizes)
+    {
+        var rank = ctx.RequireRank(n, 0, "resolve axes");
+        var axes = (n.GetInts("axes") ?? []).Select(a => ctx.NormalizeAxis(n, a, rank)).ToArray();
+        if (!sizes || axes.Length != 2 || !axes.Order().SequenceEqual([2, 3]))
+        {
+            throw ctx.UnsupportedAttribute(n, $"axes [{string.Join(",", axes)}] (only sizes for both spatial axes 2 and 3 are supported; give full-rank sizes)");
+        }
+
+        var shape = ctx.RequireStaticShape(n, 0, "prefix the batch and channel extents to sizes for axes");
+        var name = n.Out0();
+        var hw = ctx.In(n, 3);
+        if (axes[0] == 3)
+        {
+            hw = ctx.AddTemp(OpType.GatherV2, name + "/sizes_hw", MnnParams.GatherV2(), hw,
+                ctx.ConstInts(name + "/sizes_order", [1, 0], 2), ctx.ConstInts(name + "/sizes_axis", [0]));
+        }
+
+        var nc = ctx.ConstInts(name + "/sizes_nc", [checked((int)shape[0]), checked((int)shape[1])], 2);
+        return ctx.AddTemp(OpType.Concat, name + "/sizes", MnnParams.Axis(0), nc, hw);
     }
 
     /// <summary>Scales must be known: MNN's coordinate mapping equals ONNX's only for some scale/size pairs.</summary>

@@ -94,8 +94,28 @@ internal static class ShapeOpsEmitter
             ? n.HasInput(1) ? ctx.RequireConstant(n, 1, "axes").ToLongArray() : null
             : n.GetInts("axes");
 
+    /// <summary>
+    /// Opset 13+ axes that arrive at run time: upstream leaves SqueezeParam.squeezeDims absent and passes the axes
+    /// tensor as input 1, which MNN's shape code reads when the parameter has no dims.
+    /// </summary>
+    private static bool RunTimeAxes(ExportContext ctx, Node n, OpType type)
+    {
+        if (ctx.Opset < 13 || !n.HasInput(1) || ctx.ConstantOf(n, 1) is not null)
+        {
+            return false;
+        }
+
+        ctx.Final(n, type, MnnParams.SqueezeFromInput(), ctx.In(n, 0), ctx.In(n, 1));
+        return true;
+    }
+
     private static void Squeeze(ExportContext ctx, Node n)
     {
+        if (RunTimeAxes(ctx, n, OpType.Squeeze))
+        {
+            return;
+        }
+
         var axes = AxesOf(ctx, n) ?? [];
         var rank = ctx.RankOf(n.Inputs[0]);
         var dims = axes.Select(a => rank is { } r ? ctx.NormalizeAxis(n, a, r)
@@ -116,6 +136,11 @@ internal static class ShapeOpsEmitter
 
     private static void Unsqueeze(ExportContext ctx, Node n)
     {
+        if (RunTimeAxes(ctx, n, OpType.Unsqueeze))
+        {
+            return;
+        }
+
         var axes = AxesOf(ctx, n) ?? throw ctx.Invalid(n, "axes are required");
         var rank = ctx.RankOf(n.Inputs[0]);
         var outRank = rank + axes.Length;

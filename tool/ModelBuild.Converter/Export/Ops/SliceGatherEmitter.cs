@@ -139,6 +139,16 @@ internal static class SliceGatherEmitter
         var rank = ctx.RequireRank(n, 0, "resolve the axis");
         var axis = ctx.NormalizeAxis(n, n.GetInt("axis", 0), rank);
         var parts = n.Outputs.Count;
+        if (ctx.Opset >= 13 && n.HasInput(1) && ctx.ConstantOf(n, 1) is null)
+        {
+            // Run-time sizes: upstream passes them as Slice input 1 (no slicePoints), read by MNN's shape code.
+            // Note: with an empty part upstream MNN skips the op's geometry, so its other parts stay uncomputed.
+            var outs = Enumerable.Range(0, parts).Select(i => ctx.Out(n, i)).ToArray();
+            var runTime = new SliceT { Axis = axis, SlicePoints = [], SourceType = NetSource.TORCH };
+            ctx.AddOp(OpType.Slice, n.Out0(), OpParameterUnion.FromSlice(runTime), [ctx.In(n, 0), ctx.In(n, 1)], outs);
+            return;
+        }
+
         long[]? sizes = ctx.Opset >= 13
             ? n.HasInput(1) ? ctx.RequireConstant(n, 1, "split").ToLongArray() : null
             : n.GetInts("split");

@@ -110,11 +110,25 @@ internal sealed class FlattenExecutor(OpT op) : ViewExecutor
     }
 }
 
+/// <summary>
+/// Axes of a Squeeze/Unsqueeze parameter, or null when they come from input 1. Unpacking turns an absent
+/// squeezeDims into an empty list, so with a second input an empty list means "absent" as in MNN's shape code.
+/// </summary>
+internal static class SqueezeAxes
+{
+    public static int[]? Of(OpT op)
+    {
+        var dims = ShapeSupport.Param<SqueezeParamT>(op)?.SqueezeDims;
+        bool fromInput = op.InputIndexes is { Count: > 1 } && dims is not { Count: > 0 };
+        return fromInput ? null : dims?.ToArray() ?? [];
+    }
+}
+
 /// <summary>Squeeze: removes the listed size-1 axes (parameter or second input), or every size-1 axis when none are listed.</summary>
 [MnnOperator(OpType.Squeeze)]
 internal sealed class SqueezeExecutor(OpT op) : ViewExecutor
 {
-    private readonly int[]? _axes = ShapeSupport.Param<SqueezeParamT>(op)?.SqueezeDims?.ToArray();
+    private readonly int[]? _axes = SqueezeAxes.Of(op);
 
     public override bool ShapeDependsOnInputValues => _axes is null;
 
@@ -149,7 +163,7 @@ internal sealed class SqueezeExecutor(OpT op) : ViewExecutor
 [MnnOperator(OpType.Unsqueeze)]
 internal sealed class UnsqueezeExecutor(OpT op) : ViewExecutor
 {
-    private readonly int[]? _axes = ShapeSupport.Param<SqueezeParamT>(op)?.SqueezeDims?.ToArray();
+    private readonly int[]? _axes = SqueezeAxes.Of(op);
 
     public override bool ShapeDependsOnInputValues => _axes is null;
 

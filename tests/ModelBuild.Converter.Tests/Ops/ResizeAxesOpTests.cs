@@ -1,0 +1,39 @@
+using ModelBuild.Converter.Tests.Infrastructure;
+using IrDataType = ModelBuild.Converter.Graph.DataType;
+
+namespace ModelBuild.Converter.Tests.Ops;
+
+/// <summary>Resize-18 with axes: spatial sizes that arrive at run time, in either axis order.</summary>
+[TestClass]
+public sealed class ResizeAxesOpTests : OpTestBase
+{
+    [TestMethod]
+    [DataRow(new long[] { 2, 3 }, new long[] { 7, 3 })]
+    [DataRow(new long[] { 3, 2 }, new long[] { 9, 5 })]
+    [DataRow(new long[] { -1, -2 }, new long[] { 2, 8 })]
+    public void RuntimeSizesForSpatialAxes(long[] axes, long[] sizes)
+    {
+        var model = new OnnxModelBuilder(18)
+            .Input("x", IrDataType.Float, 1, 2, 4, 6).Input("sizes", IrDataType.Int64, 2)
+            .Node("Resize", ["x", "", "", "sizes"], ["y"], attrs: a => a.String("mode", "nearest").Ints("axes", axes))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(1, [1L, 2, 4, 6]), new long[] { 1, 2, 4, 6 }),
+            ["sizes"] = (sizes, new long[] { 2 }),
+        });
+    }
+
+    [TestMethod]
+    public void AxesWithOneSpatialAxisIsRefused()
+    {
+        var model = new OnnxModelBuilder(18)
+            .Input("x", IrDataType.Float, 1, 2, 4, 6).Input("sizes", IrDataType.Int64, 1)
+            .Node("Resize", ["x", "", "", "sizes"], ["y"], attrs: a => a.String("mode", "nearest").Ints("axes", 3))
+            .Output("y", IrDataType.Float).Build();
+        var path = SaveModel(model);
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelBuild.Converter.Conversion.ModelConverter.Convert(path));
+        Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
+        StringAssert.Contains(e.Message, "axes [3]");
+    }
+}
