@@ -1,6 +1,6 @@
-using ModelBuild.Converter.Onnx.Proto;
 using ModelBuild.Converter.Tests.Infrastructure;
 using ModelBuild.Runtime.Format.Schema;
+using static ModelBuild.Converter.Tests.Infrastructure.Subgraphs;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Ops;
@@ -12,18 +12,6 @@ namespace ModelBuild.Converter.Tests.Ops;
 [TestClass]
 public sealed class IfFoldingTests : OpTestBase
 {
-    private static GraphProto Branch(Action<OnnxModelBuilder> build, params string[] outputs)
-    {
-        var b = new OnnxModelBuilder(13, graphName: "branch");
-        build(b);
-        foreach (var o in outputs)
-        {
-            b.Output(o, IrDataType.Float);
-        }
-
-        return b.Build().Graph;
-    }
-
     /// <summary>x [2, 3]; cond = Shape(x)[0] == <paramref name="batch"/>.</summary>
     private static OnnxModelBuilder WithShapeCondition(long batch) =>
         new OnnxModelBuilder(13).Input("x", IrDataType.Float, 2, 3)

@@ -1,6 +1,7 @@
 using ModelBuild.Converter.Onnx.Proto;
 using ModelBuild.Converter.Tests.Infrastructure;
 using ModelBuild.Runtime.Format.Schema;
+using static ModelBuild.Converter.Tests.Infrastructure.Subgraphs;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Ops;
@@ -13,18 +14,6 @@ namespace ModelBuild.Converter.Tests.Ops;
 [TestClass]
 public sealed class IfRunTimeTests : OpTestBase
 {
-    private static GraphProto Branch(Action<OnnxModelBuilder> build, params string[] outputs)
-    {
-        var b = new OnnxModelBuilder(13, graphName: "branch");
-        build(b);
-        foreach (var o in outputs)
-        {
-            b.Output(o, IrDataType.Float);
-        }
-
-        return b.Build().Graph;
-    }
-
     /// <summary>cond = (sr == 16000); then: x·w + 1 (w from the outer graph), else: constant-shaped x − c.</summary>
     private static ModelProto SampleRateModel()
     {
