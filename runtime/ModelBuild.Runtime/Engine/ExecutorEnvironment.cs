@@ -13,8 +13,11 @@ internal sealed record ExecutorEnvironment(string ModelName, IReadOnlyList<SubGr
     /// <summary>Bodies nested deeper than this are a malformed (e.g. self-referencing) file.</summary>
     public const int MaxDepth = 32;
 
-    /// <summary>The body named <paramref name="name"/> as a model of its own (its subgraph list is the parent's), or MB1103.</summary>
-    public MnnModel Body(string? name, string opName)
+    /// <summary>
+    /// The body named <paramref name="name"/> as a model of its own (its subgraph list is the parent's) and the names of
+    /// its input tensors in its <c>inputs</c> order; MB1103 when it is missing or names tensors it does not have.
+    /// </summary>
+    public (MnnModel Model, IReadOnlyList<string> Inputs) Body(string? name, string opName)
     {
         if (Depth >= MaxDepth)
         {
@@ -34,13 +37,8 @@ internal sealed record ExecutorEnvironment(string ModelName, IReadOnlyList<SubGr
             OutputName = [.. (sub.Outputs ?? []).Select(Tensor)],
             Subgraphs = [.. Subgraphs],
         };
-        _ = (sub.Inputs ?? []).Select(Tensor).ToList(); // every input index must name a tensor
-        return MnnModel.FromNet(net, $"{ModelName} (subgraph '{name}')");
+        return (MnnModel.FromNet(net, $"{ModelName} (subgraph '{name}')"), [.. (sub.Inputs ?? []).Select(Tensor)]);
     }
-
-    /// <summary>Names of a body's input tensors, in its <c>inputs</c> order (checked by <see cref="Body"/>).</summary>
-    public IReadOnlyList<string> BodyInputs(string? name) =>
-        Subgraphs.FirstOrDefault(g => g.Name == name) is { } sub ? [.. (sub.Inputs ?? []).Select(i => sub.Tensors[i])] : [];
 
     /// <summary>The environment of a body's own ops (one level deeper).</summary>
     public ExecutorEnvironment Nested(string bodyName) => this with { ModelName = $"{ModelName} (subgraph '{bodyName}')", Depth = Depth + 1 };

@@ -122,9 +122,9 @@ internal static class ConvEmitter
         for (var g = 0; g < groups; g++)
         {
             var p = $"{name}/group{g}";
-            var xg = Slice(ctx, p + "_x", x, 1, g * inPer, (g + 1) * inPer);
-            var wg = deconv ? Slice(ctx, p + "_w", w, 0, g * inPer, (g + 1) * inPer) : Slice(ctx, p + "_w", w, 0, g * outPer, (g + 1) * outPer);
-            int[] inputs = b is { } bias ? [xg, wg, Slice(ctx, p + "_b", bias, 0, g * outPer, (g + 1) * outPer)] : [xg, wg];
+            var xg = ctx.SliceAxis(p + "_x", x, 1, g * inPer, (g + 1) * inPer);
+            var wg = deconv ? ctx.SliceAxis(p + "_w", w, 0, g * inPer, (g + 1) * inPer) : ctx.SliceAxis(p + "_w", w, 0, g * outPer, (g + 1) * outPer);
+            int[] inputs = b is { } bias ? [xg, wg, ctx.SliceAxis(p + "_b", bias, 0, g * outPer, (g + 1) * outPer)] : [xg, wg];
             var c = new Convolution2DCommonT
             {
                 PadX = common.PadX, PadY = common.PadY, KernelX = common.KernelX, KernelY = common.KernelY,
@@ -145,10 +145,6 @@ internal static class ConvEmitter
         var joined = ctx.AddTemp(OpType.Concat, name + "/concat", MnnParams.Axis(1), parts);
         ctx.Final(n, OpType.Squeeze, MnnParams.Squeeze([3]), joined);
     }
-
-    private static int Slice(ExportContext ctx, string name, int x, int axis, int start, int end) =>
-        ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(), x,
-            ctx.ConstInts(name + "_starts", [start], 1), ctx.ConstInts(name + "_ends", [end], 1), ctx.ConstInts(name + "_axes", [axis], 1));
 
     private static int SpatialRank(ExportContext ctx, Node n, int rank) => rank switch
     {

@@ -32,6 +32,11 @@ internal static class EmitExtensions
         ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(),
             shapeTensor, ctx.ConstInts(name + "_start", [start], 1), ctx.ConstInts(name + "_end", [end], 1));
 
+    /// <summary>x[start:end] along <paramref name="axis"/> (ONNX-mode StridedSlice; bounds named name_starts / _ends / _axes).</summary>
+    public static int SliceAxis(this ExportContext ctx, string name, int x, int axis, int start, int end) =>
+        ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(), x,
+            ctx.ConstInts(name + "_starts", [start], 1), ctx.ConstInts(name + "_ends", [end], 1), ctx.ConstInts(name + "_axes", [axis], 1));
+
     /// <summary>Normalizes a possibly negative axis against a rank; MB1010-style error when out of range.</summary>
     public static int NormalizeAxis(this ExportContext ctx, Node node, long axis, int rank)
     {

@@ -230,27 +230,22 @@ internal static class RecurrentEmitter
     {
         int h = layer.Hidden;
         var wr = ctx.AddTemp(OpType.Concat, prefix + "_WR", MnnParams.Axis(2), ctx.In(n, 1), ctx.In(n, 2));
-        var dir = ctx.Squeeze(prefix + "_WR_dir", Slice(ctx, prefix + "_WR_slice", wr, 0, d, d + 1), 0);
+        var dir = ctx.Squeeze(prefix + "_WR_dir", ctx.SliceAxis(prefix + "_WR_slice", wr, 0, d, d + 1), 0);
         var wrT = ctx.AddTemp(OpType.Permute, prefix + "_WR_T", MnnParams.Permute([1, 0]), dir);
-        var gate = Slice(ctx, prefix + "_gate_weight", wrT, 1, 0, 2 * h);
-        var cand = Slice(ctx, prefix + "_candidate_weight", wrT, 1, 2 * h, 3 * h);
+        var gate = ctx.SliceAxis(prefix + "_gate_weight", wrT, 1, 0, 2 * h);
+        var cand = ctx.SliceAxis(prefix + "_candidate_weight", wrT, 1, 2 * h, 3 * h);
         var b = n.HasInput(3)
-            ? Slice(ctx, prefix + "_B", ctx.In(n, 3), 0, d, d + 1)
+            ? ctx.SliceAxis(prefix + "_B", ctx.In(n, 3), 0, d, d + 1)
             : ctx.ConstFloats(prefix + "_B", new float[6 * h], 1, 6 * h);
         return
         [
             gate,
-            Slice(ctx, prefix + "_gate_bias", b, 1, 0, 2 * h),
+            ctx.SliceAxis(prefix + "_gate_bias", b, 1, 0, 2 * h),
             cand,
-            Slice(ctx, prefix + "_candidate_bias", b, 1, 2 * h, 3 * h),
-            Slice(ctx, prefix + "_recurrent_bias", b, 1, 3 * h, 6 * h),
+            ctx.SliceAxis(prefix + "_candidate_bias", b, 1, 2 * h, 3 * h),
+            ctx.SliceAxis(prefix + "_recurrent_bias", b, 1, 3 * h, 6 * h),
         ];
     }
-
-    /// <summary>x[start:end] along <paramref name="axis"/> (ONNX-mode StridedSlice).</summary>
-    private static int Slice(ExportContext ctx, string name, int x, int axis, int start, int end) =>
-        ctx.AddTemp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(), x,
-            ctx.ConstInts(name + "_starts", [start], 1), ctx.ConstInts(name + "_ends", [end], 1), ctx.ConstInts(name + "_axes", [axis], 1));
 
     // ---------------------------------------------------------------- shared pieces
 
@@ -309,7 +304,7 @@ internal static class RecurrentEmitter
         }
 
         var bias = ctx.In(n, 3);
-        return ctx.Binary(name, BinaryOpOperation.ADD, Slice(ctx, name + "_w", bias, 1, 0, gh), Slice(ctx, name + "_r", bias, 1, gh, 2 * gh));
+        return ctx.Binary(name, BinaryOpOperation.ADD, ctx.SliceAxis(name + "_w", bias, 1, 0, gh), ctx.SliceAxis(name + "_r", bias, 1, gh, 2 * gh));
     }
 
     /// <summary>Initial state input <paramref name="i"/> as [dirs, batch, H], or null when absent.</summary>

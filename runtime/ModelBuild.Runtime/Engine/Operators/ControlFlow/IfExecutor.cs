@@ -72,9 +72,8 @@ internal sealed class IfExecutor : OperatorExecutor
 
         public Body(ExecutorEnvironment env, OpT op, IfParamT p, string? name, int branch, int outputs)
         {
-            var model = env.Body(name, op.Name);
+            var (model, bodyInputs) = env.Body(name, op.Name);
             _graph = new ExecutionGraph(model, env.Options, env.Nested(name ?? ""));
-            var bodyInputs = env.BodyInputs(name);
             var inputs = new List<(int, int)>();
             var aliases = p.AliasesInputs ?? [];
             for (int i = 0; i < aliases.Count; i++)
