@@ -133,6 +133,7 @@ internal static class OpEmitterRegistry
         EinsumEmitter.Register(table);
         RecurrentEmitter.Register(table);
         ControlFlowEmitter.Register(table);
+        LoopEmitter.Register(table);
         return table.Entries;
     }
 }

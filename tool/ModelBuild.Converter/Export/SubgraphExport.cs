@@ -18,9 +18,13 @@ internal static class SubgraphExport
     /// Prepares <paramref name="body"/> (a subgraph attribute of <paramref name="node"/>) and adds it to
     /// <c>ctx.Subgraphs</c>. Enclosing-scope values take their type and shape (constants: their data) from the
     /// enclosing graph; the body then runs through the same passes as a model.
+    /// <paramref name="outerOutputsAt"/> (Loop bodies): the enclosing-scope values the body receives are also listed
+    /// among its outputs from that position on, because upstream's While feeds body output k+1 back into body input
+    /// k+2 for every input after the condition, outer values included.
     /// </summary>
-    public static Body Add(ExportContext ctx, Node node, string attribute, ModelGraph body)
+    public static Body Add(ExportContext ctx, Node node, string attribute, ModelGraph body, int? outerOutputsAt = null)
     {
+        var formal = body.Inputs.Count;
         for (var k = 0; k < node.ImplicitInputNames.Count; k++)
         {
             var inside = node.ImplicitInputNames[k];
@@ -49,16 +53,22 @@ internal static class SubgraphExport
         var net = MnnExporter.Export(body, sub);
         var name = UniqueName(ctx, $"{node.Name}/{attribute}");
         var inputs = body.Inputs.Select(i => net.TensorName[sub.ValueTensor(i)]).ToList();
+        var outputs = body.Outputs.Select(sub.ValueTensor).ToList();
+        if (outerOutputsAt is { } at)
+        {
+            outputs.InsertRange(at, body.Inputs.Skip(formal).Select(sub.ValueTensor));
+        }
+
         ctx.Warnings.AddRange(sub.Warnings);
         ctx.Subgraphs.Add(new SubGraphProtoT
         {
             Name = name,
             Inputs = [.. body.Inputs.Select(sub.ValueTensor)],
-            Outputs = [.. body.Outputs.Select(sub.ValueTensor)],
+            Outputs = outputs,
             Tensors = net.TensorName,
             Nodes = net.Oplists,
         });
-        return new Body(name, inputs, net.OutputName);
+        return new Body(name, inputs, [.. outputs.Select(t => net.TensorName[t])]);
     }
 
     private static string UniqueName(ExportContext ctx, string stem)

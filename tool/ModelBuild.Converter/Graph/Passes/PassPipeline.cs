@@ -5,6 +5,7 @@ public static class PassPipeline
 {
     public static void Run(ModelGraph graph)
     {
+        ScanLowering.Run(graph);
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);

@@ -59,6 +59,7 @@ internal static partial class ShapeRules
             "GridSample" => [new(c.Type(0), GridSample(c))],
             "Einsum" => [new(c.Type(0), Einsum(c))],
             "LSTM" or "GRU" or "RNN" => Recurrent(c),
+            "Loop" => Loop(c),
             _ => null,
         };
     }

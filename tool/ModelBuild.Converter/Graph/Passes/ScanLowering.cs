@@ -1,0 +1,216 @@
+using ModelBuild.Converter.Onnx;
+
+namespace ModelBuild.Converter.Graph.Passes;
+
+/// <summary>
+/// Rewrites Scan (opset 9+) as a Loop, because MNN has no Scan: upstream's While runs ONNX Loops, so the lowered form
+/// runs in upstream MNN and in ours. The Loop runs once per element of the scan axis (trip count = the first scan
+/// input's length there; no condition). Its body is the Scan body behind one Gather per scan input that takes element
+/// i (or length − 1 − i for a reversed input) along that input's axis; the scan inputs reach it as enclosing-scope
+/// values. Loop stacks scan outputs on axis 0 in iteration order, so a reversed output is flipped (Slice, step −1)
+/// and an output on another axis transposed into place. Scan-8 (batch axis, sequence_lens) is left alone.
+/// </summary>
+public static class ScanLowering
+{
+    public static void Run(ModelGraph graph)
+    {
+        for (var i = 0; i < graph.Nodes.Count; i++)
+        {
+            var node = graph.Nodes[i];
+            if (node.OpType != "Scan" || node.Domain is not ("" or "ai.onnx") || OperatorVersions.Resolve("Scan", graph.Opset) is not { Semantics: >= 9 })
+            {
+                continue;
+            }
+
+            var lowered = Lower(graph, node);
+            graph.Nodes.RemoveAt(i);
+            graph.Nodes.InsertRange(i, lowered);
+            i += lowered.Count - 1;
+        }
+    }
+
+    private static List<Node> Lower(ModelGraph graph, Node scan)
+    {
+        var body = scan.Attributes.TryGetValue("body", out var a) && a.Graph is { } g
+            ? g
+            : throw Invalid(graph, scan, "'body' is missing");
+        int m = (int)scan.GetInt("num_scan_inputs", -1);
+        int n = scan.ExplicitInputCount - m;
+        int k = scan.Outputs.Count - n;
+        if (m < 1 || n < 0 || k < 0 || body.Inputs.Count != n + m || body.Outputs.Count != n + k)
+        {
+            throw Invalid(graph, scan, $"num_scan_inputs = {m} with {scan.ExplicitInputCount} inputs and {scan.Outputs.Count} outputs, its body {body.Inputs.Count} inputs and {body.Outputs.Count} outputs (expected N + M inputs, N + K outputs, the same for the body)");
+        }
+
+        var inAxes = Attr(graph, scan, "scan_input_axes", m);
+        var inReverse = Attr(graph, scan, "scan_input_directions", m);
+        var outAxes = Attr(graph, scan, "scan_output_axes", k);
+        var outReverse = Attr(graph, scan, "scan_output_directions", k);
+        var nodes = new List<Node>();
+        var p = scan.Name + "/";
+        string Fresh(string stem) => GraphEdits.FreshName(graph, p + stem);
+        string Const(string stem, TensorData data) => GraphEdits.AddConstant(graph, p + stem, data).Name;
+        Node Add(string op, string name, string[] inputs, string output, params (string Name, long[] Value)[] ints)
+        {
+            var node = new Node { Name = p + name, OpType = op, Inputs = [.. inputs], Outputs = [output] };
+            foreach (var (attr, value) in ints)
+            {
+                node.Attributes[attr] = value.Length == 1 && attr == "axis"
+                    ? new Attribute { Name = attr, Kind = AttributeKind.Int, Int = value[0] }
+                    : new Attribute { Name = attr, Kind = AttributeKind.Ints, Ints = value };
+            }
+
+            nodes.Add(node);
+            graph.GetOrAddValue(output);
+            return node;
+        }
+
+        // Trip count: the first scan input's length along its scan axis.
+        var x0 = scan.Inputs[n];
+        var shape = Fresh("shape");
+        Add("Shape", "shape", [x0], shape);
+        var length = Fresh("length");
+        Add("Gather", "length", [shape, Const("axis", TensorData.Scalar(AxisOf(graph, scan, x0, inAxes[0], 0)))], length, ("axis", [0]));
+        string? last = null;
+        if (inReverse.Any(d => d != 0))
+        {
+            last = Fresh("last");
+            Add("Sub", "last", [length, Const("one", TensorData.Scalar(1L))], last);
+        }
+
+        // The Loop body: [i, cond, states...] → [cond, states..., scan elements...].
+        var iteration = p + "i";
+        var cond = p + "cond";
+        var loopBody = new ModelGraph { Name = body.Name, SourcePath = body.SourcePath, Opset = body.Opset };
+        foreach (var (name, v) in body.Values)
+        {
+            loopBody.Values[name] = v;
+        }
+
+        loopBody.GetOrAddValue(iteration).Type = DataType.Int64;
+        loopBody.GetValue(iteration).Shape = [];
+        loopBody.GetOrAddValue(cond).Type = DataType.Bool;
+        loopBody.GetValue(cond).Shape = [];
+        loopBody.Inputs.AddRange([iteration, cond, .. body.Inputs.Take(n)]);
+        var implicitNames = new List<string>();
+        var implicitValues = new List<string>();
+        for (var j = 0; j < m; j++)
+        {
+            var inside = p + $"scan_input{j}";
+            implicitNames.Add(inside);
+            implicitValues.Add(scan.Inputs[n + j]);
+            var index = iteration;
+            if (inReverse[j] != 0)
+            {
+                index = p + $"index{j}";
+                loopBody.Nodes.Add(new Node { Name = index, OpType = "Sub", Inputs = [p + "last", iteration], Outputs = [index] });
+            }
+
+            var axis = AxisOf(graph, scan, scan.Inputs[n + j], inAxes[j], j);
+            loopBody.Nodes.Add(new Node
+            {
+                Name = p + $"element{j}",
+                OpType = "Gather",
+                Inputs = [inside, index],
+                Outputs = [body.Inputs[n + j]],
+                Attributes = { ["axis"] = new Attribute { Name = "axis", Kind = AttributeKind.Int, Int = axis } },
+            });
+        }
+
+        if (last is not null)
+        {
+            implicitNames.Add(p + "last");
+            implicitValues.Add(last);
+        }
+
+        for (var j = 0; j < scan.ImplicitInputNames.Count; j++)
+        {
+            implicitNames.Add(scan.ImplicitInputNames[j]);
+            implicitValues.Add(scan.Inputs[scan.ExplicitInputCount + j]);
+        }
+
+        loopBody.OuterReferences.AddRange(implicitNames);
+        loopBody.Nodes.AddRange(body.Nodes);
+        loopBody.Outputs.AddRange([cond, .. body.Outputs]);
+
+        // The Loop; scan outputs that need flipping or moving are written to temporaries first.
+        var loop = new Node
+        {
+            Name = scan.Name,
+            OpType = "Loop",
+            Inputs = [length, "", .. scan.Inputs.Take(n), .. implicitValues],
+            Outputs = [.. scan.Outputs.Take(n)],
+            Attributes = { ["body"] = new Attribute { Name = "body", Kind = AttributeKind.Graph, HasGraph = true, Graph = loopBody } },
+        };
+        loop.ImplicitInputNames.AddRange(implicitNames);
+        nodes.Add(loop);
+        for (var j = 0; j < k; j++)
+        {
+            var final = scan.Outputs[n + j];
+            var elementRank = body.Values.GetValueOrDefault(body.Outputs[n + j])?.Rank;
+            long axis = outAxes[j];
+            if (axis != 0)
+            {
+                if (elementRank is not { } r)
+                {
+                    throw new ModelBuildException(ErrorCodes.UnsupportedAttribute,
+                        $"{graph.Describe(scan)}: scan_output_axes[{j}] = {axis} needs the rank of body output '{body.Outputs[n + j]}', which is not declared; declare its shape in the body");
+                }
+
+                axis = axis < 0 ? axis + r + 1 : axis;
+                if (axis < 0 || axis > r)
+                {
+                    throw Invalid(graph, scan, $"scan_output_axes[{j}] = {outAxes[j]} is outside [-{r + 1}, {r}]");
+                }
+            }
+
+            if (final.Length == 0 || (axis == 0 && outReverse[j] == 0))
+            {
+                loop.Outputs.Add(final);
+                continue;
+            }
+
+            var stacked = Fresh($"stacked{j}");
+            loop.Outputs.Add(stacked);
+            graph.GetOrAddValue(stacked);
+            if (outReverse[j] != 0)
+            {
+                var flipped = axis == 0 ? final : Fresh($"flipped{j}");
+                Add("Slice", $"flip{j}", [stacked, Const("flip_start", TensorData.Vector([-1L])), Const("flip_end", TensorData.Vector([long.MinValue])),
+                    Const("flip_axis", TensorData.Vector([0L])), Const("flip_step", TensorData.Vector([-1L]))], flipped);
+                stacked = flipped;
+            }
+
+            if (axis != 0)
+            {
+                // The iteration axis moves from 0 to `axis`; the element's axes keep their order around it.
+                var perm = Enumerable.Range(1, (int)axis).Select(d => (long)d).Append(0).Concat(Enumerable.Range((int)axis + 1, elementRank!.Value - (int)axis).Select(d => (long)d)).ToArray();
+                Add("Transpose", $"move{j}", [stacked], final, ("perm", perm));
+            }
+        }
+
+        return nodes;
+    }
+
+    private static long AxisOf(ModelGraph graph, Node scan, string input, long axis, int j)
+    {
+        if (axis >= 0)
+        {
+            return axis;
+        }
+
+        return graph.Values.GetValueOrDefault(input)?.Rank is { } r
+            ? axis + r
+            : throw new ModelBuildException(ErrorCodes.UnsupportedAttribute,
+                $"{graph.Describe(scan)}: scan_input_axes[{j}] = {axis} needs the rank of '{input}', which is unknown; fix the input shape with --input-shape");
+    }
+
+    private static long[] Attr(ModelGraph graph, Node scan, string name, int count)
+    {
+        var values = scan.GetInts(name) ?? new long[count];
+        return values.Length == count ? values : throw Invalid(graph, scan, $"'{name}' has {values.Length} entries, expected {count}");
+    }
+
+    private static ModelBuildException Invalid(ModelGraph graph, Node scan, string what) =>
+        new(ErrorCodes.OnnxInvalidGraph, $"{graph.Describe(scan)}: {what}");
+}
