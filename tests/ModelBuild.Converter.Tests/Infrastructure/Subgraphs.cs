@@ -17,4 +17,12 @@ public static class Subgraphs
 
         return b.Build().Graph;
     }
+
+    /// <summary>A body whose inputs and outputs (with their types) <paramref name="build"/> declares itself (Loop, Scan).</summary>
+    public static GraphProto Body(Action<OnnxModelBuilder> build)
+    {
+        var b = new OnnxModelBuilder(13, graphName: "body");
+        build(b);
+        return b.Build().Graph;
+    }
 }
