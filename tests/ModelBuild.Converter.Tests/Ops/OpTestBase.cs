@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Onnx.Proto;
@@ -64,19 +65,20 @@ public abstract class OpTestBase
         return inputs;
     }
 
-    protected static ConversionResult AssertMatchesOnnxRuntime(ModelProto model, Dictionary<string, (float[] data, long[] shape)> inputs, ConversionOptions? options = null) =>
-        AssertMatchesOnnxRuntime(model, inputs.ToDictionary(kv => kv.Key, kv => (TestInput)kv.Value, StringComparer.Ordinal), options);
+    protected static ConversionResult AssertMatchesOnnxRuntime(ModelProto model, Dictionary<string, (float[] data, long[] shape)> inputs, ConversionOptions? options = null, [CallerMemberName] string test = "") =>
+        AssertMatchesOnnxRuntime(model, inputs.ToDictionary(kv => kv.Key, kv => (TestInput)kv.Value, StringComparer.Ordinal), options, test: test);
 
     /// <summary>
     /// The one-call check: reference vs converted model; returns the conversion for further asserts.
     /// <paramref name="reference"/> (default: the model itself) is what ONNX Runtime runs, for forms ORT lacks
     /// (e.g. batch-first recurrent layers, checked against the equivalent graph with Transposes).
     /// </summary>
-    protected static ConversionResult AssertMatchesOnnxRuntime(ModelProto model, Dictionary<string, TestInput>? inputs = null, ConversionOptions? options = null, ModelProto? reference = null)
+    protected static ConversionResult AssertMatchesOnnxRuntime(ModelProto model, Dictionary<string, TestInput>? inputs = null, ConversionOptions? options = null, ModelProto? reference = null, [CallerMemberName] string test = "")
     {
         inputs ??= RandomInputs(model);
         var path = SaveModel(model);
         var expected = OnnxRuntimeReference.Run(reference ?? model, inputs);
+        CaseExport.Save(model, inputs, expected, test);
         var result = ModelConverter.Convert(path, options ?? new ConversionOptions());
 
         var mnn = MnnModel.FromBytes(result.Bytes);

@@ -263,13 +263,14 @@ internal static class RecurrentEmitter
         return layer.Reverse ? ReverseTime(ctx, layer.Name + "/X_reversed", x) : x;
     }
 
-    /// <summary>x[::-1] along axis 0 (StridedSlice with step −1) into <paramref name="output"/> or a new temporary.</summary>
+    /// <summary>
+    /// x[::-1] along axis 0 into <paramref name="output"/> or a new temporary: MNN Reverse, as upstream's own
+    /// bidirectional layers use it (a StridedSlice with step −1 after upstream's LSTM leaves all but one step zero there).
+    /// </summary>
     private static int ReverseTime(ExportContext ctx, string name, int x, int? output = null)
     {
-        int[] inputs = [x, ctx.ConstInts(name + "_starts", [-1], 1), ctx.ConstInts(name + "_ends", [int.MinValue], 1),
-            ctx.ConstInts(name + "_axes", [0], 1), ctx.ConstInts(name + "_steps", [-1], 1)];
         var y = output ?? ctx.Temp(name);
-        ctx.AddOp(OpType.StridedSlice, name, MnnParams.OnnxStridedSlice(), inputs, [y]);
+        ctx.AddOp(OpType.Reverse, name, null, [x, ctx.ConstInts(name + "_axis", [0])], [y]);
         return y;
     }
 
