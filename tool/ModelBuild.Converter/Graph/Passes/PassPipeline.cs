@@ -9,6 +9,11 @@ public static class PassPipeline
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
+        if (AttentionExpansion.Run(graph))
+        {
+            ShapeInference.Run(graph); // Attention needs its inputs' ranks, then its expansion is inferred
+        }
+
         ConstantFolding.Run(graph);
 
         // An If decided at conversion time is replaced by its branch, whose nodes may fold further (nested Ifs too).
