@@ -272,11 +272,22 @@ internal sealed class ExecutionGraph
         return executors;
     }
 
-    /// <summary>An op with its executor and the input shapes its last Reshape saw.</summary>
+    /// <summary>
+    /// An op with its executor and what its last Reshape saw: input shapes and types, and, for executors whose shape
+    /// reads only parameter inputs (<see cref="OperatorExecutor.ShapeReadsOnlyParameterValues"/>), the values of
+    /// inputs 1.. . The arrays are reused, so a run with unchanged shapes allocates nothing here.
+    /// </summary>
     private sealed class CompiledOp(int index, OperatorExecutor executor, OpContext context)
     {
-        private int[][]? _shapes;
-        private TensorElementType[]? _types;
+        /// <summary>Parameter inputs longer than this are not remembered (the op then reshapes on every run).</summary>
+        private const int MaxRememberedValues = 1024;
+
+        private readonly int[][] _shapes = new int[context.Inputs.Length][];
+        private readonly TensorElementType[] _types = new TensorElementType[context.Inputs.Length];
+        private readonly int[]?[] _values = new int[]?[context.Inputs.Length];
+        private readonly bool _valuesMatter = executor.ShapeDependsOnInputValues;
+        private readonly bool _valuesRemembered = executor.ShapeDependsOnInputValues && executor.ShapeReadsOnlyParameterValues;
+        private bool _valid;
 
         public int Index { get; } = index;
 
@@ -286,7 +297,7 @@ internal sealed class ExecutionGraph
 
         public bool NeedsReshape()
         {
-            if (_shapes is null || _types is null || Executor.ShapeDependsOnInputValues)
+            if (!_valid || (_valuesMatter && !_valuesRemembered))
             {
                 return true;
             }
@@ -298,6 +309,11 @@ internal sealed class ExecutionGraph
                 {
                     return true;
                 }
+
+                if (_valuesRemembered && i > 0 && (_values[i] is not { } v || !Bits(inputs[i]).SequenceEqual(v)))
+                {
+                    return true;
+                }
             }
 
             return false;
@@ -305,11 +321,38 @@ internal sealed class ExecutionGraph
 
         public void RememberInputShapes()
         {
-            _shapes = Context.Inputs.Select(t => (int[])t.ShapeArray.Clone()).ToArray();
-            _types = Context.Inputs.Select(t => t.ElementType).ToArray();
+            var inputs = Context.Inputs;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                _shapes[i] = Keep(_shapes[i], inputs[i].ShapeArray);
+                _types[i] = inputs[i].ElementType;
+                if (_valuesRemembered && i > 0)
+                {
+                    // too long to compare cheaply: null makes NeedsReshape answer true
+                    _values[i] = inputs[i].Length <= MaxRememberedValues ? Keep(_values[i], Bits(inputs[i])) : null;
+                }
+            }
+
+            _valid = true;
         }
 
         /// <summary>After a failure the op's state is unknown: reshape again next time.</summary>
-        public void Forget() => _shapes = null;
+        public void Forget() => _valid = false;
+
+        /// <summary>The elements as int bits (float values compared bit for bit: a NaN pad never matches itself otherwise).</summary>
+        private static ReadOnlySpan<int> Bits(Tensor t) => t.ElementType == TensorElementType.Float32
+            ? System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(t.Floats)
+            : t.Ints;
+
+        private static int[] Keep(int[]? kept, ReadOnlySpan<int> now)
+        {
+            if (kept is null || kept.Length != now.Length)
+            {
+                kept = new int[now.Length];
+            }
+
+            now.CopyTo(kept);
+            return kept;
+        }
     }
 }

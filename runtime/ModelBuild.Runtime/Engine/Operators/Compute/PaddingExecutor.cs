@@ -21,6 +21,8 @@ internal sealed class PaddingExecutor : OperatorExecutor
 
     public override bool ShapeDependsOnInputValues => true;
 
+    public override bool ShapeReadsOnlyParameterValues => true;
+
     public override void Reshape(OpContext ctx)
     {
         ComputeSupport.RequireInputs(ctx, 2);
