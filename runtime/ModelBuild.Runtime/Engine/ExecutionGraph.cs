@@ -17,6 +17,7 @@ internal sealed class ExecutionGraph
     private readonly BufferSlot[] _slots;
     private readonly int[] _slotOf;
     private readonly Action<string, Tensor>? _observer;
+    private OutputCopyPlan? _copies;
 
     /// <param name="environment">For a control-flow body: its (nested) environment; null for a model.</param>
     public ExecutionGraph(MnnModel model, SessionOptions options, ExecutorEnvironment? environment = null)
@@ -90,47 +91,99 @@ internal sealed class ExecutionGraph
             CopyInto(value, _tensors[index]);
         }
 
-        var results = new Tensor?[wanted.Length];
-        var wantedAt = new Dictionary<int, List<int>>();
+        var results = new Tensor[wanted.Length];
+        for (int w = 0; w < results.Length; w++)
+        {
+            results[w] = new Tensor(TensorElementType.Float32, []);
+        }
+
+        Execute(wanted, results);
+        return results;
+    }
+
+    /// <summary>
+    /// Runs the graph with <paramref name="inputs"/>[k] as graph input k (<see cref="GraphInfo.InputTensors"/>
+    /// order; already validated) and copies wanted tensor w into <paramref name="targets"/>[w], reshaping it and
+    /// reusing its arrays when they are large enough. Allocates nothing when shapes are those of the previous run
+    /// with the same <paramref name="wanted"/> array (the copy plan is kept for it).
+    /// </summary>
+    public void Run(Tensor[] inputs, int[] wanted, Tensor[] targets)
+    {
+        var inputTensors = _graph.InputTensors;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            CopyInto(inputs[k], _tensors[inputTensors[k]]);
+        }
+
+        Execute(wanted, targets);
+    }
+
+    private void Execute(int[] wanted, Tensor[] targets)
+    {
+        var plan = OutputCopies(wanted);
+        for (int i = 0; i < _ops.Length; i++)
+        {
+            var op = _ops[i];
+            RunOp(op);
+            foreach (var (tensor, w) in plan.AfterOp[i])
+            {
+                CopyInto(_tensors[tensor], targets[w]);
+            }
+
+            if (_observer is not null)
+            {
+                foreach (int t in _graph.OpOutputs[op.Index])
+                {
+                    _observer(_graph.TensorNames[t], _tensors[t]);
+                }
+            }
+        }
+
+        foreach (int w in plan.AtEnd)
+        {
+            CopyInto(_tensors[wanted[w]], targets[w]);
+        }
+    }
+
+    /// <summary>The copy plan for <paramref name="wanted"/>: the last one is kept, keyed by the array itself.</summary>
+    private OutputCopyPlan OutputCopies(int[] wanted)
+    {
+        if (_copies is { } last && ReferenceEquals(last.Wanted, wanted))
+        {
+            return last;
+        }
+
+        var position = new int[_graph.Ops.Length];
+        Array.Fill(position, -1);
+        for (int i = 0; i < _ops.Length; i++)
+        {
+            position[_ops[i].Index] = i;
+        }
+
+        var after = new List<(int, int)>[_ops.Length];
+        var atEnd = new List<int>();
         for (int w = 0; w < wanted.Length; w++)
         {
             int producer = _graph.Producer[wanted[w]];
-            bool computed = producer >= 0 && _graph.Ops[producer].Type is not (OpType.Input or OpType.Const or OpType.TrainableParam);
-            if (computed)
+            int at = producer >= 0 && _graph.Ops[producer].Type is not (OpType.Input or OpType.Const or OpType.TrainableParam)
+                ? position[producer]
+                : -1;
+            if (at >= 0)
             {
-                if (!wantedAt.TryGetValue(wanted[w], out var list))
-                {
-                    wantedAt[wanted[w]] = list = [];
-                }
-
-                list.Add(w);
+                (after[at] ??= []).Add((wanted[w], w));
+            }
+            else
+            {
+                atEnd.Add(w);
             }
         }
 
-        foreach (var op in _ops)
-        {
-            RunOp(op);
-            foreach (int t in _graph.OpOutputs[op.Index])
-            {
-                if (wantedAt.TryGetValue(t, out var slots))
-                {
-                    foreach (int w in slots)
-                    {
-                        results[w] = _tensors[t].Clone();
-                    }
-                }
-
-                _observer?.Invoke(_graph.TensorNames[t], _tensors[t]);
-            }
-        }
-
-        for (int w = 0; w < wanted.Length; w++)
-        {
-            results[w] ??= _tensors[wanted[w]].Clone();
-        }
-
-        return results!;
+        _copies = new OutputCopyPlan(wanted, Array.ConvertAll(after, l => l?.ToArray() ?? []), atEnd.ToArray());
+        return _copies;
     }
+
+    /// <summary>Which wanted tensors are copied out after which op (by position in the run), and which at the end.</summary>
+    private sealed record OutputCopyPlan(int[] Wanted, (int Tensor, int Wanted)[][] AfterOp, int[] AtEnd);
 
     private void RunOp(CompiledOp op)
     {
@@ -219,11 +272,22 @@ internal sealed class ExecutionGraph
         return executors;
     }
 
-    /// <summary>An op with its executor and the input shapes its last Reshape saw.</summary>
+    /// <summary>
+    /// An op with its executor and what its last Reshape saw: input shapes and types, and, for executors whose shape
+    /// reads only parameter inputs (<see cref="OperatorExecutor.ShapeReadsOnlyParameterValues"/>), the values of
+    /// inputs 1.. . The arrays are reused, so a run with unchanged shapes allocates nothing here.
+    /// </summary>
     private sealed class CompiledOp(int index, OperatorExecutor executor, OpContext context)
     {
-        private int[][]? _shapes;
-        private TensorElementType[]? _types;
+        /// <summary>Parameter inputs longer than this are not remembered (the op then reshapes on every run).</summary>
+        private const int MaxRememberedValues = 1024;
+
+        private readonly int[][] _shapes = new int[context.Inputs.Length][];
+        private readonly TensorElementType[] _types = new TensorElementType[context.Inputs.Length];
+        private readonly int[]?[] _values = new int[]?[context.Inputs.Length];
+        private readonly bool _valuesMatter = executor.ShapeDependsOnInputValues;
+        private readonly bool _valuesRemembered = executor.ShapeDependsOnInputValues && executor.ShapeReadsOnlyParameterValues;
+        private bool _valid;
 
         public int Index { get; } = index;
 
@@ -233,7 +297,7 @@ internal sealed class ExecutionGraph
 
         public bool NeedsReshape()
         {
-            if (_shapes is null || _types is null || Executor.ShapeDependsOnInputValues)
+            if (!_valid || (_valuesMatter && !_valuesRemembered))
             {
                 return true;
             }
@@ -245,6 +309,11 @@ internal sealed class ExecutionGraph
                 {
                     return true;
                 }
+
+                if (_valuesRemembered && i > 0 && (_values[i] is not { } v || !Bits(inputs[i]).SequenceEqual(v)))
+                {
+                    return true;
+                }
             }
 
             return false;
@@ -252,11 +321,38 @@ internal sealed class ExecutionGraph
 
         public void RememberInputShapes()
         {
-            _shapes = Context.Inputs.Select(t => (int[])t.ShapeArray.Clone()).ToArray();
-            _types = Context.Inputs.Select(t => t.ElementType).ToArray();
+            var inputs = Context.Inputs;
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                _shapes[i] = Keep(_shapes[i], inputs[i].ShapeArray);
+                _types[i] = inputs[i].ElementType;
+                if (_valuesRemembered && i > 0)
+                {
+                    // too long to compare cheaply: null makes NeedsReshape answer true
+                    _values[i] = inputs[i].Length <= MaxRememberedValues ? Keep(_values[i], Bits(inputs[i])) : null;
+                }
+            }
+
+            _valid = true;
         }
 
         /// <summary>After a failure the op's state is unknown: reshape again next time.</summary>
-        public void Forget() => _shapes = null;
+        public void Forget() => _valid = false;
+
+        /// <summary>The elements as int bits (float values compared bit for bit: a NaN pad never matches itself otherwise).</summary>
+        private static ReadOnlySpan<int> Bits(Tensor t) => t.ElementType == TensorElementType.Float32
+            ? System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(t.Floats)
+            : t.Ints;
+
+        private static int[] Keep(int[]? kept, ReadOnlySpan<int> now)
+        {
+            if (kept is null || kept.Length != now.Length)
+            {
+                kept = new int[now.Length];
+            }
+
+            now.CopyTo(kept);
+            return kept;
+        }
     }
 }

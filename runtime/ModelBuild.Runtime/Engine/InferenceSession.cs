@@ -13,6 +13,8 @@ public sealed class InferenceSession : IDisposable
     private readonly ExecutionGraph _graph;
     private readonly string[] _outputNames;
     private readonly int[] _outputTensors;
+    private readonly Tensor?[] _bound;
+    private readonly Tensor[] _targets;
     private bool _disposed;
 
     /// <summary>
@@ -27,6 +29,8 @@ public sealed class InferenceSession : IDisposable
         _outputTensors = model.Graph.OutputTensors.ToArray();
         _outputNames = _outputTensors.Select(t => model.Graph.TensorNames[t]).ToArray();
         InputNames = model.Inputs.Select(i => i.Name).ToArray();
+        _bound = new Tensor?[model.Inputs.Count];
+        _targets = new Tensor[_outputTensors.Length];
     }
 
     /// <summary>Names of the model inputs, in declaration order. Owned by the session; do not modify.</summary>
@@ -68,6 +72,49 @@ public sealed class InferenceSession : IDisposable
         return RunCore(inputs, outputNames, indices);
     }
 
+    /// <summary>
+    /// Runs the model and writes output k (<see cref="OutputNames"/> order) into <paramref name="outputs"/>[k].
+    /// Inputs are checked as by <see cref="Run(IReadOnlyDictionary{string, Tensor})"/> and copied; the session keeps
+    /// no reference to them. The output tensors stay owned by the caller: each is given the output's shape and
+    /// element type, and keeps its arrays when they are large enough (else it gets new, larger ones, which it then
+    /// owns; a tensor made by <see cref="Tensor.FromFloats"/> stops sharing the caller's array in that case). The
+    /// session keeps no reference to them after the call, so they may be reused for the next call. With the same
+    /// input shapes as the previous call, and inputs in a <see cref="Dictionary{TKey, TValue}"/> or
+    /// <see cref="OrderedDictionary{TKey, TValue}"/>, a call allocates no managed memory.
+    /// MB5001 when <paramref name="outputs"/> does not hold exactly one non-null tensor per model output.
+    /// </summary>
+    public void Run(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<Tensor> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.Count != _outputTensors.Length)
+        {
+            throw new ModelBuildException(ErrorCodes.UsageError,
+                $"{_model.Name}: {outputs.Count} output tensors given, the model has {_outputTensors.Length} outputs ({string.Join(", ", _outputNames)})");
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedCheck();
+            for (int k = 0; k < _targets.Length; k++)
+            {
+                _targets[k] = outputs[k] ?? throw new ModelBuildException(ErrorCodes.UsageError, $"{_model.Name}: output tensor {k} ('{_outputNames[k]}') is null");
+            }
+
+            try
+            {
+                InputBinder.Bind(_model, inputs, _bound);
+                _graph.Run(_bound!, _outputTensors, _targets);
+            }
+            finally
+            {
+                // drop the caller's tensors: the session must not keep them alive (or reachable) between calls
+                Array.Clear(_bound);
+                Array.Clear(_targets);
+            }
+        }
+    }
+
     /// <summary>Releases the session's buffers. Further calls to Run throw MB4006. Safe to call more than once.</summary>
     public void Dispose()
     {
@@ -83,8 +130,22 @@ public sealed class InferenceSession : IDisposable
         lock (_gate)
         {
             ObjectDisposedCheck();
-            var bound = InputBinder.Bind(_model, inputs);
-            var values = _graph.Run(bound, indices);
+            var values = new Tensor[indices.Length];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = new Tensor(TensorElementType.Float32, []);
+            }
+
+            try
+            {
+                InputBinder.Bind(_model, inputs, _bound);
+                _graph.Run(_bound!, indices, values);
+            }
+            finally
+            {
+                Array.Clear(_bound);
+            }
+
             var result = new OrderedDictionary<string, Tensor>(StringComparer.Ordinal);
             for (int i = 0; i < values.Length; i++)
             {

@@ -194,9 +194,16 @@ public static class Elementwise
     /// each a/b dim must equal the y dim or be 1. Dims are collapsed, then rows of the innermost dim run through
     /// the same-shape / scalar-left / scalar-right vector loops (or a strided scalar loop).
     /// </summary>
-    public static void BinaryBroadcast(IsaLevel isa, BinaryFunction op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape, int threads = 1)
+    public static void BinaryBroadcast(IsaLevel isa, BinaryFunction op, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b, ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape, int threads = 1) =>
+        BinaryBroadcast(isa, op, BroadcastWalker.Create(aShape, bShape, yShape), a, b, y, threads);
+
+    /// <summary>
+    /// <see cref="BinaryBroadcast(IsaLevel, BinaryFunction, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, ReadOnlySpan{int}, int)"/>
+    /// with the walker planned once by the caller (an executor's Reshape): a call then allocates nothing unless it
+    /// goes parallel.
+    /// </summary>
+    internal static void BinaryBroadcast(IsaLevel isa, BinaryFunction op, BroadcastWalker plan, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int threads = 1)
     {
-        var plan = BroadcastWalker.Create(aShape, bShape, yShape);
         if (a.Length < plan.ALength || b.Length < plan.BLength || y.Length < plan.YLength)
         {
             throw new ArgumentException("span shorter than its shape");
@@ -207,46 +214,57 @@ public static class Elementwise
             return;
         }
 
-        int rows = plan.Rows;
-        int inner = plan.Inner;
         int t = KernelParallel.Effective(threads, plan.YLength, ParallelGrain);
         unsafe
         {
-            fixed (float* pa0 = a, pb0 = b, py0 = y)
+            fixed (float* pa = a, pb = b, py = y)
             {
-                float* pa = pa0, pb = pb0, py = py0;
                 IsaLevel level = KernelIsa.Clamp(isa);
-                KernelParallel.For(rows, t, (r0, r1) =>
+                if (t <= 1)
                 {
-                    Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
-                    for (int r = r0; r < r1; r++)
-                    {
-                        plan.Offsets(r, idx, out long oa, out long ob);
-                        int sa = plan.InnerStrideA, sb = plan.InnerStrideB;
-                        var ya = new Span<float>(py + ((long)r * inner), inner);
-                        if (sa == 1 && sb == 1)
-                        {
-                            BinaryDispatch(level, op, RowKind.Same, new ReadOnlySpan<float>(pa + oa, inner), new ReadOnlySpan<float>(pb + ob, inner), ya, 1);
-                        }
-                        else if (sa == 1 && sb == 0)
-                        {
-                            BinaryDispatch(level, op, RowKind.ScalarRight, new ReadOnlySpan<float>(pa + oa, inner), new ReadOnlySpan<float>(pb + ob, 1), ya, 1);
-                        }
-                        else if (sa == 0 && sb == 1)
-                        {
-                            BinaryDispatch(level, op, RowKind.ScalarLeft, new ReadOnlySpan<float>(pa + oa, 1), new ReadOnlySpan<float>(pb + ob, inner), ya, 1);
-                        }
-                        else
-                        {
-                            // both broadcast along the row (inner==1 after collapsing or 0/0 strides): scalar op
-                            for (int i = 0; i < inner; i++)
-                            {
-                                float va = pa[oa + ((long)i * sa)], vb = pb[ob + ((long)i * sb)];
-                                BinaryDispatch(IsaLevel.Scalar, op, RowKind.Same, new ReadOnlySpan<float>(in va), new ReadOnlySpan<float>(in vb), ya.Slice(i, 1), 1);
-                            }
-                        }
-                    }
-                });
+                    BroadcastRows(level, op, plan, pa, pb, py, 0, plan.Rows);
+                }
+                else
+                {
+                    BroadcastRowsParallel(level, op, plan, pa, pb, py, t);
+                }
+            }
+        }
+    }
+
+    /// <summary>Separate from the caller so that only a parallel call pays for the closure.</summary>
+    private static unsafe void BroadcastRowsParallel(IsaLevel level, BinaryFunction op, BroadcastWalker plan, float* pa, float* pb, float* py, int t) =>
+        KernelParallel.For(plan.Rows, t, (r0, r1) => BroadcastRows(level, op, plan, pa, pb, py, r0, r1));
+
+    private static unsafe void BroadcastRows(IsaLevel level, BinaryFunction op, BroadcastWalker plan, float* pa, float* pb, float* py, int r0, int r1)
+    {
+        int inner = plan.Inner;
+        Span<int> idx = stackalloc int[BroadcastWalker.MaxRank];
+        for (int r = r0; r < r1; r++)
+        {
+            plan.Offsets(r, idx, out long oa, out long ob);
+            int sa = plan.InnerStrideA, sb = plan.InnerStrideB;
+            var ya = new Span<float>(py + ((long)r * inner), inner);
+            if (sa == 1 && sb == 1)
+            {
+                BinaryDispatch(level, op, RowKind.Same, new ReadOnlySpan<float>(pa + oa, inner), new ReadOnlySpan<float>(pb + ob, inner), ya, 1);
+            }
+            else if (sa == 1 && sb == 0)
+            {
+                BinaryDispatch(level, op, RowKind.ScalarRight, new ReadOnlySpan<float>(pa + oa, inner), new ReadOnlySpan<float>(pb + ob, 1), ya, 1);
+            }
+            else if (sa == 0 && sb == 1)
+            {
+                BinaryDispatch(level, op, RowKind.ScalarLeft, new ReadOnlySpan<float>(pa + oa, 1), new ReadOnlySpan<float>(pb + ob, inner), ya, 1);
+            }
+            else
+            {
+                // both broadcast along the row (inner==1 after collapsing or 0/0 strides): scalar op
+                for (int i = 0; i < inner; i++)
+                {
+                    float va = pa[oa + ((long)i * sa)], vb = pb[ob + ((long)i * sb)];
+                    BinaryDispatch(IsaLevel.Scalar, op, RowKind.Same, new ReadOnlySpan<float>(in va), new ReadOnlySpan<float>(in vb), ya.Slice(i, 1), 1);
+                }
             }
         }
     }
@@ -512,17 +530,23 @@ internal static class Loops
 
         unsafe
         {
-            fixed (float* px0 = x, py0 = y)
+            fixed (float* px = x, py = y)
             {
-                float* px = px0, py = py0;
-                int chunks = (n + 255) / 256;
-                KernelParallel.For(chunks, t, (c0, c1) =>
-                {
-                    int s = c0 * 256, e = Math.Min(n, c1 * 256);
-                    UnaryDispatch(isa, op, ref px[s], ref py[s], e - s);
-                });
+                UnaryParallel(isa, op, px, py, n, t);
             }
         }
+    }
+
+    /// <summary>Separate from <see cref="Unary"/> so that only a parallel call allocates its closure.</summary>
+    private static unsafe void UnaryParallel<TOp>(IsaLevel isa, TOp op, float* px, float* py, int n, int t)
+        where TOp : struct, IUnaryOp
+    {
+        int chunks = (n + 255) / 256;
+        KernelParallel.For(chunks, t, (c0, c1) =>
+        {
+            int s = c0 * 256, e = Math.Min(n, c1 * 256);
+            UnaryDispatch(isa, op, ref px[s], ref py[s], e - s);
+        });
     }
 
     public static void UnaryDispatch<TOp>(IsaLevel isa, TOp op, ref float x, ref float y, nint n)
@@ -578,19 +602,25 @@ internal static class Loops
 
         unsafe
         {
-            fixed (float* pa0 = a, pb0 = b, py0 = y)
+            fixed (float* pa = a, pb = b, py = y)
             {
-                float* pa = pa0, pb = pb0, py = py0;
-                int chunks = (n + 255) / 256;
-                KernelParallel.For(chunks, t, (c0, c1) =>
-                {
-                    int s = c0 * 256, e = Math.Min(n, c1 * 256);
-                    ref float ra = ref (kind == Elementwise.RowKind.ScalarLeft ? ref pa[0] : ref pa[s]);
-                    ref float rb = ref (kind == Elementwise.RowKind.ScalarRight ? ref pb[0] : ref pb[s]);
-                    BinaryDispatch(isa, op, kind, ref ra, ref rb, ref py[s], e - s);
-                });
+                BinaryParallel(isa, op, kind, pa, pb, py, n, t);
             }
         }
+    }
+
+    /// <summary>Separate from <see cref="Binary"/> so that only a parallel call allocates its closure.</summary>
+    private static unsafe void BinaryParallel<TOp>(IsaLevel isa, TOp op, Elementwise.RowKind kind, float* pa, float* pb, float* py, int n, int t)
+        where TOp : struct, IBinaryOp
+    {
+        int chunks = (n + 255) / 256;
+        KernelParallel.For(chunks, t, (c0, c1) =>
+        {
+            int s = c0 * 256, e = Math.Min(n, c1 * 256);
+            ref float ra = ref (kind == Elementwise.RowKind.ScalarLeft ? ref pa[0] : ref pa[s]);
+            ref float rb = ref (kind == Elementwise.RowKind.ScalarRight ? ref pb[0] : ref pb[s]);
+            BinaryDispatch(isa, op, kind, ref ra, ref rb, ref py[s], e - s);
+        });
     }
 
     public static void BinaryDispatch<TOp>(IsaLevel isa, TOp op, Elementwise.RowKind kind, ref float a, ref float b, ref float y, nint n)

@@ -415,18 +415,23 @@ public static class Gemm
         int mPanels = (job.M + MR - 1) / MR;
         long flops = (long)job.M * job.N * Math.Max(job.K, 1);
         int t = KernelParallel.Effective(threads, flops, 1L << 18);
-        Job j = job;
         if (t <= 1)
         {
-            RunRange(ref j, 0, job.M, 0, job.N);
+            RunRange(ref job, 0, job.M, 0, job.N);
             return;
         }
 
+        RunParallel(job, t, nr, panels, mPanels);
+    }
+
+    /// <summary>Separate from <see cref="Run"/> so that only a parallel GEMM allocates its closure.</summary>
+    private static unsafe void RunParallel(Job j, int t, int nr, int panels, int mPanels)
+    {
         if (panels >= 2 * t || panels >= mPanels)
         {
             // With A pre-packed a column range costs little to start, so it is split finer and claimed by whichever
             // thread is free (a thread on a busy core takes less); otherwise each range would pack A again.
-            KernelParallel.ForBalanced(panels, t, job.PackedA != null ? 4 : 1, (p0, p1) =>
+            KernelParallel.ForBalanced(panels, t, j.PackedA != null ? 4 : 1, (p0, p1) =>
             {
                 Job jj = j;
                 RunRange(ref jj, 0, jj.M, p0 * nr, Math.Min(jj.N, p1 * nr));

@@ -17,6 +17,13 @@ internal static class ImplicitConv
     [ThreadStatic]
     private static float[]? t_out;
 
+    /// <summary>Tap offsets and used phases, kept per thread like the buffers above (they were allocated per call).</summary>
+    [ThreadStatic]
+    private static int[]? t_offsets;
+
+    [ThreadStatic]
+    private static bool[]? t_usedPhase;
+
     /// <summary>
     /// A window larger than 1x1, and the padded-width columns add at most an eighth more GEMM panels (measured: a 13×13
     /// output, 7 panels instead of 6, lost ~6 %; 1x1 stride 2 was not faster with its strided phase gather; im2col keeps both).
@@ -60,8 +67,9 @@ internal static class ImplicitConv
         int padLen = (cg * chan) + nr; // + one panel: the last panel's columns past n are read, never kept
         float[] padded = Scratch(ref t_padded, padLen);
         float[] outBuf = Scratch(ref t_out, ocg * n);
-        int[] offsets = new int[k];
-        bool[] usedPhase = new bool[geo.Phases]; // e.g. a 1x1 stride-2 window reads only phase (0, 0)
+        int[] offsets = t_offsets is { } o && o.Length >= k ? o : (t_offsets = new int[k]);
+        bool[] usedPhase = t_usedPhase is { } u && u.Length >= geo.Phases ? u : (t_usedPhase = new bool[geo.Phases]); // e.g. a 1x1 stride-2 window reads only phase (0, 0)
+        Array.Clear(usedPhase);
         for (int ci = 0, i = 0; ci < cg; ci++)
         {
             for (int ky = 0; ky < p.KH; ky++)

@@ -39,6 +39,33 @@ internal static class KernelParallel
         WorkerTeam.Run(count, (int)Math.Min(count, (long)t * Math.Max(1, chunksPerThread)), t, body);
     }
 
+    /// <summary>
+    /// <see cref="For"/> for a body held in a struct: a call that stays on one thread (small work, or
+    /// <paramref name="threads"/> ≤ 1) allocates nothing, where a lambda capturing locals allocates its closure on
+    /// every call. Only a parallel call boxes the body into a delegate. Same chunks, so the same results.
+    /// </summary>
+    public static void For<TBody>(int count, int threads, TBody body)
+        where TBody : struct, IRangeBody
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int t = Math.Min(Math.Max(threads, 1), count);
+        if (t == 1)
+        {
+            body.Run(0, count);
+            return;
+        }
+
+        ForParallel(count, t, body);
+    }
+
+    private static void ForParallel<TBody>(int count, int t, TBody body)
+        where TBody : struct, IRangeBody =>
+        WorkerTeam.Run(count, t, t, (s, e) => body.Run(s, e));
+
     /// <summary>Threads worth using for <paramref name="work"/> units when one thread should get at least <paramref name="minPerThread"/>.</summary>
     public static int Effective(int threads, long work, long minPerThread)
     {
@@ -50,4 +77,10 @@ internal static class KernelParallel
         long t = work / Math.Max(1, minPerThread);
         return (int)Math.Clamp(t, 1, threads);
     }
+}
+
+/// <summary>A loop body over [start, end) for <see cref="KernelParallel.For{TBody}"/>; its fields are what a lambda would capture.</summary>
+internal interface IRangeBody
+{
+    void Run(int start, int end);
 }

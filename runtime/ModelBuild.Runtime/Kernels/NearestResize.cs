@@ -16,7 +16,7 @@ public static class NearestResize
         ArgumentNullException.ThrowIfNull(cols);
         int oh = rows.Length, ow = cols.Length;
         if (planes < 0 || h <= 0 || w <= 0 || x.Length < (long)planes * h * w || y.Length < (long)planes * oh * ow
-            || rows.Any(r => (uint)r >= (uint)h) || cols.Any(c => (uint)c >= (uint)w))
+            || !AllBelow(rows, h) || !AllBelow(cols, w))
         {
             throw new ArgumentException("nearest resize arguments invalid");
         }
@@ -29,35 +29,61 @@ public static class NearestResize
         {
             fixed (float* px = x, py = y)
             {
-                float* xs = px, ys = py;
-                KernelParallel.For(items, t, (i0, i1) =>
-                {
-                    for (int i = i0; i < i1; i++)
-                    {
-                        int p = i / oh, oy = i - (p * oh);
-                        float* dst = ys + ((long)i * ow);
-                        if (oy > 0 && i > i0 && rows[oy] == rows[oy - 1])
-                        {
-                            new ReadOnlySpan<float>(dst - ow, ow).CopyTo(new Span<float>(dst, ow));
-                            continue;
-                        }
-
-                        float* src = xs + ((((long)p * h) + rows[oy]) * w);
-                        if (doubled)
-                        {
-                            DoubleRow(isa, src, w, dst);
-                        }
-                        else
-                        {
-                            for (int ox = 0; ox < ow; ox++)
-                            {
-                                dst[ox] = src[cols[ox]];
-                            }
-                        }
-                    }
-                });
+                KernelParallel.For(items, t, new NearestRows { Isa = isa, X = px, Y = py, H = h, W = w, Rows = rows, Cols = cols, Doubled = doubled });
             }
         }
+    }
+
+    /// <summary>Output rows [i0, i1) of all planes (the parallel body of <see cref="Run"/>).</summary>
+    private unsafe struct NearestRows : IRangeBody
+    {
+        public IsaLevel Isa;
+        public float* X, Y;
+        public int H, W;
+        public int[] Rows, Cols;
+        public bool Doubled;
+
+        public readonly void Run(int i0, int i1)
+        {
+            int oh = Rows.Length, ow = Cols.Length;
+            for (int i = i0; i < i1; i++)
+            {
+                int p = i / oh, oy = i - (p * oh);
+                float* dst = Y + ((long)i * ow);
+                if (oy > 0 && i > i0 && Rows[oy] == Rows[oy - 1])
+                {
+                    new ReadOnlySpan<float>(dst - ow, ow).CopyTo(new Span<float>(dst, ow));
+                    continue;
+                }
+
+                float* src = X + ((((long)p * H) + Rows[oy]) * W);
+                if (Doubled)
+                {
+                    DoubleRow(Isa, src, W, dst);
+                }
+                else
+                {
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        dst[ox] = src[Cols[ox]];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>True when every index is in [0, n) (a loop: a lambda here cost an allocation per call).</summary>
+    private static bool AllBelow(int[] indices, int n)
+    {
+        foreach (int i in indices)
+        {
+            if ((uint)i >= (uint)n)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when cols is 0,0,1,1,…,w−1,w−1.</summary>

@@ -30,15 +30,7 @@ public static class Normalization
             fixed (float* px0 = x, py0 = y, pg0 = gamma, pb0 = beta)
             {
                 float* px = px0, py = py0, pg = gamma.IsEmpty ? null : pg0, pb = beta.IsEmpty ? null : pb0;
-                KernelParallel.For(rows, t, (r0, r1) =>
-                {
-                    for (int r = r0; r < r1; r++)
-                    {
-                        ref float xr = ref px[(long)r * size];
-                        Stats(level, ref xr, size, epsilon, out float mean, out float inv);
-                        ApplyDispatch(level, ref xr, ref py[(long)r * size], size, mean, inv, pg, pb, 1f, 0f);
-                    }
-                });
+                KernelParallel.For(rows, t, new LayerNormRows { Level = level, X = px, Y = py, Gamma = pg, Beta = pb, Size = size, Epsilon = epsilon });
             }
         }
     }
@@ -64,21 +56,9 @@ public static class Normalization
             fixed (float* px0 = x, py0 = y, ps0 = scale, pb0 = bias)
             {
                 float* px = px0, py = py0, ps = scale.IsEmpty ? null : ps0, pb = bias.IsEmpty ? null : pb0;
-                KernelParallel.For(n * groups, t, (g0, g1) =>
+                KernelParallel.For(n * groups, t, new GroupNormGroups
                 {
-                    for (int g = g0; g < g1; g++)
-                    {
-                        long off = (long)g * gsize;
-                        Stats(level, ref px[off], gsize, epsilon, out float mean, out float inv);
-                        int c0 = (g % groups) * cpg;
-                        for (int ci = 0; ci < cpg; ci++)
-                        {
-                            long o2 = off + ((long)ci * spatial);
-                            float sc = ps == null ? 1f : ps[c0 + ci];
-                            float bi = pb == null ? 0f : pb[c0 + ci];
-                            ApplyDispatch(level, ref px[o2], ref py[o2], spatial, mean, inv, null, null, sc, bi);
-                        }
-                    }
+                    Level = level, X = px, Y = py, Scale = ps, Bias = pb, Groups = groups, ChannelsPerGroup = cpg, Spatial = spatial, Epsilon = epsilon,
                 });
             }
         }
@@ -106,22 +86,7 @@ public static class Normalization
             fixed (float* px0 = x, py0 = y, ps0 = scale, pb0 = shift)
             {
                 float* px = px0, py = py0, ps = ps0, pb = shift.IsEmpty ? null : pb0;
-                KernelParallel.For(n * c, t, (p0, p1) =>
-                {
-                    for (int pl = p0; pl < p1; pl++)
-                    {
-                        int ch = pl % c;
-                        long off = (long)pl * spatial;
-                        if (pb == null)
-                        {
-                            Loops.BinaryDispatch(level, new MulOp(), Elementwise.RowKind.ScalarRight, ref px[off], ref ps[ch], ref py[off], spatial);
-                        }
-                        else
-                        {
-                            Loops.UnaryDispatch(level, new AffineOp(ps[ch], pb[ch]), ref px[off], ref py[off], spatial);
-                        }
-                    }
-                });
+                KernelParallel.For(n * c, t, new ChannelAffinePlanes { Level = level, X = px, Y = py, Scale = ps, Shift = pb, Channels = c, Spatial = spatial });
             }
         }
     }
@@ -220,7 +185,7 @@ public static class Normalization
         inv = 1f / MathF.Sqrt(var + eps);
     }
 
-    private static unsafe void ApplyDispatch(IsaLevel level, ref float x, ref float y, int n, float mean, float inv, float* gamma, float* beta, float sc, float bi)
+    internal static unsafe void ApplyDispatch(IsaLevel level, ref float x, ref float y, int n, float mean, float inv, float* gamma, float* beta, float sc, float bi)
     {
         switch (level)
         {
@@ -254,7 +219,7 @@ public static class Normalization
         }
     }
 
-    private readonly struct AffineOp(float scale, float shift) : IUnaryOp
+    internal readonly struct AffineOp(float scale, float shift) : IUnaryOp
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TV Invoke<TV, S>(TV x) where TV : struct where S : struct, ISimd<TV> => S.Fma(x, S.Splat(scale), S.Splat(shift));
@@ -271,5 +236,76 @@ public static class Normalization
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TV Invoke<TV, S>(TV x, TV sq) where TV : struct where S : struct, ISimd<TV> =>
             S.Mul(x, FloatMath.Pow<TV, S>(S.Fma(sq, S.Splat(aos), S.Splat(bias)), S.Splat(negBeta)));
+    }
+}
+
+/// <summary>LayerNorm rows [r0, r1) (the body of <see cref="Normalization.LayerNorm"/>).</summary>
+internal unsafe struct LayerNormRows : IRangeBody
+{
+    public IsaLevel Level;
+    public float* X, Y, Gamma, Beta;
+    public int Size;
+    public float Epsilon;
+
+    public readonly void Run(int r0, int r1)
+    {
+        for (int r = r0; r < r1; r++)
+        {
+            ref float xr = ref X[(long)r * Size];
+            Normalization.Stats(Level, ref xr, Size, Epsilon, out float mean, out float inv);
+            Normalization.ApplyDispatch(Level, ref xr, ref Y[(long)r * Size], Size, mean, inv, Gamma, Beta, 1f, 0f);
+        }
+    }
+}
+
+/// <summary>GroupNorm (n, group) items [g0, g1) (the body of <see cref="Normalization.GroupNorm"/>).</summary>
+internal unsafe struct GroupNormGroups : IRangeBody
+{
+    public IsaLevel Level;
+    public float* X, Y, Scale, Bias;
+    public int Groups, ChannelsPerGroup, Spatial;
+    public float Epsilon;
+
+    public readonly void Run(int g0, int g1)
+    {
+        int gsize = ChannelsPerGroup * Spatial;
+        for (int g = g0; g < g1; g++)
+        {
+            long off = (long)g * gsize;
+            Normalization.Stats(Level, ref X[off], gsize, Epsilon, out float mean, out float inv);
+            int c0 = (g % Groups) * ChannelsPerGroup;
+            for (int ci = 0; ci < ChannelsPerGroup; ci++)
+            {
+                long o2 = off + ((long)ci * Spatial);
+                float sc = Scale == null ? 1f : Scale[c0 + ci];
+                float bi = Bias == null ? 0f : Bias[c0 + ci];
+                Normalization.ApplyDispatch(Level, ref X[o2], ref Y[o2], Spatial, mean, inv, null, null, sc, bi);
+            }
+        }
+    }
+}
+
+/// <summary>Per-channel affine planes [p0, p1) (the body of <see cref="Normalization.ChannelAffine"/>).</summary>
+internal unsafe struct ChannelAffinePlanes : IRangeBody
+{
+    public IsaLevel Level;
+    public float* X, Y, Scale, Shift;
+    public int Channels, Spatial;
+
+    public readonly void Run(int p0, int p1)
+    {
+        for (int pl = p0; pl < p1; pl++)
+        {
+            int ch = pl % Channels;
+            long off = (long)pl * Spatial;
+            if (Shift == null)
+            {
+                Loops.BinaryDispatch(Level, new MulOp(), Elementwise.RowKind.ScalarRight, ref X[off], ref Scale[ch], ref Y[off], Spatial);
+            }
+            else
+            {
+                Loops.UnaryDispatch(Level, new Normalization.AffineOp(Scale[ch], Shift[ch]), ref X[off], ref Y[off], Spatial);
+            }
+        }
     }
 }

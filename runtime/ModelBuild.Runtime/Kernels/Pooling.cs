@@ -37,16 +37,7 @@ public static class Pooling
             fixed (float* px0 = x, py0 = y)
             {
                 float* px = px0, py = py0;
-                KernelParallel.For(planes, t, (s, e) =>
-                {
-                    switch (level)
-                    {
-                        case IsaLevel.V512: PoolPlanes<Vector512<float>, S512>(kind, p, countIncludePad, px, py, s, e); break;
-                        case IsaLevel.V256: PoolPlanes<Vector256<float>, S256>(kind, p, countIncludePad, px, py, s, e); break;
-                        case IsaLevel.V128: PoolPlanes<Vector128<float>, S128>(kind, p, countIncludePad, px, py, s, e); break;
-                        default: PoolPlanes<float, S1>(kind, p, countIncludePad, px, py, s, e); break;
-                    }
-                });
+                KernelParallel.For(planes, t, new PoolPlaneRange { Level = level, Kind = kind, Params = p, IncludePad = countIncludePad, X = px, Y = py });
             }
         }
     }
@@ -66,7 +57,7 @@ public static class Pooling
         return cnt;
     }
 
-    private static unsafe void PoolPlanes<TV, S>(PoolKind kind, Conv2DParams p, bool includePad, float* x, float* y, int s, int e)
+    internal static unsafe void PoolPlanes<TV, S>(PoolKind kind, Conv2DParams p, bool includePad, float* x, float* y, int s, int e)
         where TV : struct
         where S : struct, ISimd<TV>
     {
@@ -78,7 +69,8 @@ public static class Pooling
         long phaseSize = (long)hp * wq;
         float[] bufArr = ArrayPool<float>.Shared.Rent((int)(phaseSize * sw) + 16);
         int taps = p.KH * p.KW;
-        int[] tapOff = new int[taps];
+        // scratch from the shared pools (returned below): pooling runs on every inference, these were per-call arrays
+        int[] tapOff = ArrayPool<int>.Shared.Rent(taps);
         for (int ky = 0; ky < p.KH; ky++)
         {
             for (int kx = 0; kx < p.KW; kx++)
@@ -89,8 +81,8 @@ public static class Pooling
         }
 
         bool max = kind == PoolKind.Max;
-        float[] cx = new float[ow];
-        float[] cy = new float[oh];
+        float[] cx = ArrayPool<float>.Shared.Rent(ow);
+        float[] cy = ArrayPool<float>.Shared.Rent(oh);
         for (int i = 0; i < ow; i++)
         {
             cx[i] = includePad ? Count(i, sw, p.PadLeft, p.KW, dw, p.W, -p.PadLeft, p.W + p.PadRight) : Count(i, sw, p.PadLeft, p.KW, dw, p.W, 0, p.W);
@@ -173,6 +165,9 @@ public static class Pooling
         finally
         {
             ArrayPool<float>.Shared.Return(bufArr);
+            ArrayPool<int>.Shared.Return(tapOff);
+            ArrayPool<float>.Shared.Return(cx);
+            ArrayPool<float>.Shared.Return(cy);
         }
     }
 
@@ -382,6 +377,27 @@ public static class Pooling
 
                 y[(int)((plane * outPlane) + oi)] = acc;
             }
+        }
+    }
+}
+
+/// <summary>Pooling planes [s, e) at one ISA level (the body of the 2-D pooling kernel).</summary>
+internal unsafe struct PoolPlaneRange : IRangeBody
+{
+    public IsaLevel Level;
+    public PoolKind Kind;
+    public Conv2DParams Params;
+    public bool IncludePad;
+    public float* X, Y;
+
+    public readonly void Run(int s, int e)
+    {
+        switch (Level)
+        {
+            case IsaLevel.V512: Pooling.PoolPlanes<Vector512<float>, S512>(Kind, Params, IncludePad, X, Y, s, e); break;
+            case IsaLevel.V256: Pooling.PoolPlanes<Vector256<float>, S256>(Kind, Params, IncludePad, X, Y, s, e); break;
+            case IsaLevel.V128: Pooling.PoolPlanes<Vector128<float>, S128>(Kind, Params, IncludePad, X, Y, s, e); break;
+            default: Pooling.PoolPlanes<float, S1>(Kind, Params, IncludePad, X, Y, s, e); break;
         }
     }
 }

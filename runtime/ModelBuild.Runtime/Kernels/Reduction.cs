@@ -256,25 +256,7 @@ public static class Reduction
         {
             fixed (float* px0 = x, py0 = y)
             {
-                float* px = px0, py = py0;
-                KernelParallel.For(outer, t, (o0, o1) =>
-                {
-                    if (inner == 1)
-                    {
-                        for (int o = o0; o < o1; o++)
-                        {
-                            py[o] = ReduceRow(level, op, ref px[(long)o * axisLen], axisLen);
-                        }
-                    }
-                    else
-                    {
-                        float[] tmp = new float[inner];
-                        for (int o = o0; o < o1; o++)
-                        {
-                            ReduceStrided(level, op, new ReadOnlySpan<float>(px + ((long)o * axisLen * inner), axisLen * inner), new Span<float>(py + ((long)o * inner), inner), axisLen, inner, tmp);
-                        }
-                    }
-                });
+                KernelParallel.For(outer, t, new ReduceItems { Level = level, Op = op, X = px0, Y = py0, AxisLength = axisLen, Inner = inner });
             }
         }
     }
@@ -307,7 +289,7 @@ public static class Reduction
         }
     }
 
-    private static void ReduceStrided(IsaLevel level, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, float[] tmp)
+    internal static void ReduceStrided(IsaLevel level, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, float[] tmp)
     {
         BinaryFunction combine;
         float id;
@@ -393,30 +375,12 @@ public static class Reduction
             fixed (float* px0 = x, py0 = y)
             {
                 float* px = px0, py = py0;
-                KernelParallel.For(outer, t, (o0, o1) =>
-                {
-                    float[]? mx = inner > 1 ? new float[inner] : null;
-                    float[]? sm = inner > 1 ? new float[inner] : null;
-                    for (int o = o0; o < o1; o++)
-                    {
-                        long baseOff = (long)o * axisLen * inner;
-                        var xs = new ReadOnlySpan<float>(px + baseOff, axisLen * inner);
-                        var ys = new Span<float>(py + baseOff, axisLen * inner);
-                        if (inner == 1)
-                        {
-                            SoftmaxRow(level, xs, ys, log);
-                        }
-                        else
-                        {
-                            SoftmaxStrided(level, xs, ys, axisLen, inner, log, mx!, sm!);
-                        }
-                    }
-                });
+                KernelParallel.For(outer, t, new SoftmaxRows { Level = level, X = px, Y = py, AxisLength = axisLen, Inner = inner, Log = log });
             }
         }
     }
 
-    private static void SoftmaxRow(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, bool log)
+    internal static void SoftmaxRow(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, bool log)
     {
         int n = x.Length;
         float m = Partial16.Reduce(level, new MaxRed(), ref MemoryMarshal.GetReference(x), n);
@@ -435,15 +399,17 @@ public static class Reduction
         }
     }
 
-    private static void SoftmaxStrided(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, bool log, float[] mx, float[] sm)
+    internal static void SoftmaxStrided(IsaLevel level, ReadOnlySpan<float> x, Span<float> y, int axisLen, int inner, bool log, Span<float> mx, Span<float> sm)
     {
+        mx = mx[..inner];
+        sm = sm[..inner];
         x.Slice(0, inner).CopyTo(mx);
         for (int k = 1; k < axisLen; k++)
         {
             Loops.Binary(level, new MaxOp(), Elementwise.RowKind.Same, mx, x.Slice(k * inner, inner), mx, 1);
         }
 
-        Array.Clear(sm);
+        sm.Clear();
         for (int k = 0; k < axisLen; k++)
         {
             Span<float> yr = y.Slice(k * inner, inner);
@@ -506,5 +472,74 @@ public static class Reduction
     private readonly struct ExpAccOp : IBinaryOp
     {
         public TV Invoke<TV, S>(TV acc, TV x) where TV : struct where S : struct, ISimd<TV> => S.Add(acc, FloatMath.Exp<TV, S>(x));
+    }
+}
+
+/// <summary>Softmax items [o0, o1) (the body of <c>Reduction.SoftmaxCore</c>).</summary>
+internal unsafe struct SoftmaxRows : IRangeBody
+{
+    public IsaLevel Level;
+    public float* X, Y;
+    public int AxisLength, Inner;
+    public bool Log;
+
+    public readonly void Run(int o0, int o1)
+    {
+        // strided softmax keeps a running max and sum per inner position; pooled so a run allocates nothing
+        float[]? mx = Inner > 1 ? System.Buffers.ArrayPool<float>.Shared.Rent(Inner) : null;
+        float[]? sm = Inner > 1 ? System.Buffers.ArrayPool<float>.Shared.Rent(Inner) : null;
+        try
+        {
+            for (int o = o0; o < o1; o++)
+            {
+                long baseOff = (long)o * AxisLength * Inner;
+                var xs = new ReadOnlySpan<float>(X + baseOff, AxisLength * Inner);
+                var ys = new Span<float>(Y + baseOff, AxisLength * Inner);
+                if (Inner == 1)
+                {
+                    Reduction.SoftmaxRow(Level, xs, ys, Log);
+                }
+                else
+                {
+                    Reduction.SoftmaxStrided(Level, xs, ys, AxisLength, Inner, Log, mx!, sm!);
+                }
+            }
+        }
+        finally
+        {
+            if (mx is not null)
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(mx);
+                System.Buffers.ArrayPool<float>.Shared.Return(sm!);
+            }
+        }
+    }
+}
+
+/// <summary>Reduction items [o0, o1) (the body of <c>Reduction.Reduce</c>).</summary>
+internal unsafe struct ReduceItems : IRangeBody
+{
+    public IsaLevel Level;
+    public ReduceOp Op;
+    public float* X, Y;
+    public int AxisLength, Inner;
+
+    public readonly void Run(int o0, int o1)
+    {
+        if (Inner == 1)
+        {
+            for (int o = o0; o < o1; o++)
+            {
+                Y[o] = Reduction.ReduceRow(Level, Op, ref X[(long)o * AxisLength], AxisLength);
+            }
+
+            return;
+        }
+
+        float[] tmp = new float[Inner];
+        for (int o = o0; o < o1; o++)
+        {
+            Reduction.ReduceStrided(Level, Op, new ReadOnlySpan<float>(X + ((long)o * AxisLength * Inner), AxisLength * Inner), new Span<float>(Y + ((long)o * Inner), Inner), AxisLength, Inner, tmp);
+        }
     }
 }

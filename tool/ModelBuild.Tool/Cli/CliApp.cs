@@ -62,6 +62,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
         root.Subcommands.Add(CheckCommand.Create(console));
+        root.Subcommands.Add(BenchCommand.Create(console));
         return root;
     }
 }

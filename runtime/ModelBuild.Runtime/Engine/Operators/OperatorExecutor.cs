@@ -32,6 +32,14 @@ internal abstract class OperatorExecutor
     public virtual bool ShapeDependsOnInputValues => false;
 
     /// <summary>
+    /// For an op whose shape depends on input values: true when <see cref="Reshape"/> reads the values of inputs 1..
+    /// only (shape, axes, permutation, pads: small parameter tensors) and keeps nothing else that depends on
+    /// values. The engine then calls Reshape only when an input's shape or type, or the value of an input 1.., differs
+    /// from the previous run (a Reshape or Slice re-planned per run cost allocations and time on small models).
+    /// </summary>
+    public virtual bool ShapeReadsOnlyParameterValues => false;
+
+    /// <summary>
     /// True when output 0 holds input 0's elements in the same order (a view). The buffer plan may then give the
     /// output the input's buffer, and <see cref="Execute"/> must leave it as it is when the buffers are the same.
     /// </summary>

@@ -20,6 +20,7 @@ internal sealed class BinaryOpExecutor : OperatorExecutor
     private readonly BinaryOpOperation _operation;
     private readonly bool _relu;
     private BroadcastPlan? _plan;
+    private BroadcastWalker? _walker; // the kernel's row plan, made in Reshape instead of on every run
 
     public BinaryOpExecutor(OpT op)
     {
@@ -51,6 +52,9 @@ internal sealed class BinaryOpExecutor : OperatorExecutor
         }
 
         ctx.Outputs[0].Reshape(_plan.OutShape, type);
+        _walker = a.ElementType == TensorElementType.Float32 && type == TensorElementType.Float32 && BinaryMath.KernelFunction(_operation) is not null
+            ? BroadcastWalker.Create(a.ShapeArray, b.ShapeArray, _plan.OutShape)
+            : null;
     }
 
     public override void Execute(OpContext ctx)
@@ -76,7 +80,7 @@ internal sealed class BinaryOpExecutor : OperatorExecutor
             {
                 if (BinaryMath.KernelFunction(_operation) is { } f)
                 {
-                    Elementwise.BinaryBroadcast(ctx.Isa, f, a.Floats, a.ShapeArray, b.Floats, b.ShapeArray, o.Floats, o.ShapeArray, ctx.Threads);
+                    Elementwise.BinaryBroadcast(ctx.Isa, f, _walker!, a.Floats, b.Floats, o.Floats, ctx.Threads);
                 }
                 else
                 {

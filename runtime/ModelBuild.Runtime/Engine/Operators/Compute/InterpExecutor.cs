@@ -46,6 +46,9 @@ internal sealed class InterpExecutor : OperatorExecutor
 
     public override bool ShapeDependsOnInputValues => _sizeFromInput;
 
+    /// <summary>Only input 1 (sizes or scales) is read for the shape; the taps are planned from it.</summary>
+    public override bool ShapeReadsOnlyParameterValues => true;
+
     public override void Reshape(OpContext ctx)
     {
         var input = ComputeSupport.FloatInput(ctx, 0);
@@ -141,6 +144,13 @@ internal sealed class InterpExecutor : OperatorExecutor
             return;
         }
 
+        ExecuteSeparable(ctx, src, dst, ih, iw, oh, ow, planes, xs, ys, xTaps, yTaps);
+    }
+
+    /// <summary>Separate from <see cref="Execute"/> so that the nearest path does not allocate this closure on every run.</summary>
+    private static void ExecuteSeparable(OpContext ctx, float[] src, float[] dst, int ih, int iw, int oh, int ow, int planes,
+        (int Index, float Weight)[] xs, (int Index, float Weight)[] ys, int xTaps, int yTaps)
+    {
         int t = KernelParallel.Effective(ctx.Threads, (long)planes * oh * ow * yTaps, 1 << 14);
         KernelParallel.For(planes, t, (p0, p1) =>
         {

@@ -73,6 +73,12 @@ internal sealed class LayerNormExecutor : OperatorExecutor
             return;
         }
 
+        ExecuteInDouble(ctx, gamma, beta);
+    }
+
+    /// <summary>Separate from <see cref="Execute"/> so that the LayerNorm kernel path does not allocate this closure.</summary>
+    private void ExecuteInDouble(OpContext ctx, float[] gamma, float[] beta)
+    {
         // RMSNorm: the Kernels library has no variant without the mean, so it is computed here in double.
         float[] src = ctx.Inputs[0].FloatBuffer, dst = ctx.Outputs[0].FloatBuffer;
         int inner = _inner;

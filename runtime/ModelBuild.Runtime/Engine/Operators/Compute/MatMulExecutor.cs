@@ -81,6 +81,32 @@ internal sealed class MatMulExecutor : OperatorExecutor
         }
 
         ctx.Outputs[0].Reshape(shape.ToArray(), TensorElementType.Float32);
+        FoldBatchIntoRows(batchA);
+    }
+
+    /// <summary>
+    /// A batched A against one shared B (a linear layer applied per token, e.g. [16, 1, 64] × [64, 192]) is one GEMM
+    /// of batch·M rows instead of a GEMM per batch of M rows: A's batches are then consecutive rows and C's too.
+    /// Every output element is the same dot product in the same order, so the bits do not change; small-M GEMMs
+    /// (M = 1 here) paid the call and panel set-up per batch and dominated small transformer models.
+    /// </summary>
+    private void FoldBatchIntoRows(ReadOnlySpan<int> batchA)
+    {
+        if (_transposeA || _batchShape.Length == 0 || !batchA.SequenceEqual(_batchShape) || _batchStrideB.Any(s => s != 0))
+        {
+            return;
+        }
+
+        long rows = (long)_m * ComputeSupport.Product(_batchShape, 0, _batchShape.Length);
+        if (rows > int.MaxValue / Math.Max(1, Math.Max(_k, _n)))
+        {
+            return;
+        }
+
+        _m = (int)rows;
+        _batchShape = [];
+        _batchStrideA = [];
+        _batchStrideB = [];
     }
 
     private float[] Bias(OpContext ctx) => _bias.Length > 0 || ctx.Inputs.Length < 3 ? _bias : ctx.Inputs[2].Floats.ToArray();

@@ -13,6 +13,9 @@ internal sealed class PaddingExecutor : OperatorExecutor
 {
     private readonly PadValueMode _mode;
     private int[] _before = [];
+    private int[] _inStride = [];
+    private int[] _map = [];
+    private int _lo, _hi;
 
     public PaddingExecutor(OpT op)
     {
@@ -20,6 +23,8 @@ internal sealed class PaddingExecutor : OperatorExecutor
     }
 
     public override bool ShapeDependsOnInputValues => true;
+
+    public override bool ShapeReadsOnlyParameterValues => true;
 
     public override void Reshape(OpContext ctx)
     {
@@ -63,6 +68,7 @@ internal sealed class PaddingExecutor : OperatorExecutor
         }
 
         ctx.Outputs[0].Reshape(shape, input.ElementType);
+        PlanRows(s, shape);
     }
 
     public override void Execute(OpContext ctx)
@@ -99,43 +105,68 @@ internal sealed class PaddingExecutor : OperatorExecutor
             return;
         }
 
-        var inStride = new int[rank];
-        int stride = 1;
-        for (int i = rank - 1; i >= 0; i--)
-        {
-            inStride[i] = stride;
-            stride *= inShape[i];
-        }
-
         if (total == 0)
         {
             return;
         }
 
         // Row by row: the outer indices decide once per row whether it is padding or which source row it reads;
-        // the innermost axis copies its interior as one block and maps only the border columns.
-        int last = rank - 1;
-        int wOut = outShape[last];
-        int before = _before[last];
-        var map = new int[wOut];
-        for (int j = 0; j < wOut; j++)
-        {
-            map[j] = Source(j - before, inShape[last]);
-        }
-
-        int lo = Math.Clamp(before, 0, wOut);
-        int hi = Math.Clamp(before + inShape[last], lo, wOut);
-        int rows = total / wOut;
+        // the innermost axis copies its interior as one block and maps only the border columns (map: Reshape).
+        int rows = total / outShape[rank - 1];
 
         // Rows are independent copies: contiguous row ranges per thread, each starting from its own outer index.
         int t = KernelParallel.Effective(threads, total, 1 << 15);
-        KernelParallel.For(rows, t, (r0, r1) => PadRows(inShape, outShape, inStride, src, dst, value, map, lo, hi, r0, r1));
+        if (t <= 1)
+        {
+            PadRows(inShape, outShape, src, dst, value, 0, rows);
+        }
+        else
+        {
+            PadParallel(inShape, outShape, src, dst, value, rows, t);
+        }
     }
 
-    private void PadRows<T>(int[] inShape, int[] outShape, int[] inStride, T[] src, T[] dst, T value, int[] map, int lo, int hi, int r0, int r1)
+    /// <summary>Separate from <see cref="Pad"/> so that only a parallel pad allocates its closure.</summary>
+    private void PadParallel<T>(int[] inShape, int[] outShape, T[] src, T[] dst, T value, int rows, int t) =>
+        KernelParallel.For(rows, t, (r0, r1) => PadRows(inShape, outShape, src, dst, value, r0, r1));
+
+    /// <summary>Plans what <see cref="PadRows"/> needs from the shapes: input strides and the last axis' source columns.</summary>
+    private void PlanRows(int[] inShape, int[] outShape)
+    {
+        int rank = outShape.Length;
+        _inStride = new int[rank];
+        int stride = 1;
+        for (int i = rank - 1; i >= 0; i--)
+        {
+            _inStride[i] = stride;
+            stride *= inShape[i];
+        }
+
+        if (rank == 0)
+        {
+            return;
+        }
+
+        int last = rank - 1;
+        int wOut = outShape[last];
+        int before = _before[last];
+        _map = new int[wOut];
+        for (int j = 0; j < wOut; j++)
+        {
+            _map[j] = Source(j - before, inShape[last]);
+        }
+
+        _lo = Math.Clamp(before, 0, wOut);
+        _hi = Math.Clamp(before + inShape[last], _lo, wOut);
+    }
+
+    private void PadRows<T>(int[] inShape, int[] outShape, T[] src, T[] dst, T value, int r0, int r1)
     {
         int rank = outShape.Length, last = rank - 1, wOut = outShape[last], before = _before[last];
-        var index = new int[rank];
+        int[] inStride = _inStride, map = _map;
+        int lo = _lo, hi = _hi;
+        Span<int> index = rank <= 8 ? stackalloc int[8] : new int[rank];
+        index.Clear();
         for (int i = last - 1, rest = r0; i >= 0; i--)
         {
             index[i] = rest % outShape[i];

@@ -17,6 +17,7 @@ internal sealed class PoolingExecutor : OperatorExecutor
 {
     private readonly PoolT _pool;
     private PoolAxis[] _axes = [];
+    private Conv2DParams? _params;
 
     public PoolingExecutor(OpT op)
     {
@@ -25,6 +26,7 @@ internal sealed class PoolingExecutor : OperatorExecutor
 
     public override void Reshape(OpContext ctx)
     {
+        _params = null;
         var input = ComputeSupport.FloatInput(ctx, 0);
         var s = input.ShapeArray;
         if (s.Length is not (3 or 4))
@@ -138,7 +140,8 @@ internal sealed class PoolingExecutor : OperatorExecutor
             return;
         }
 
-        var p = new Conv2DParams
+        // planned once per shape (Reshape clears it): the kernel's parameter object is not rebuilt on every run
+        var p = _params ??= new Conv2DParams
         {
             N = s[0], C = s[1], H = y.Input, W = x.Input,
             KH = y.Kernel, KW = x.Kernel, StrideH = y.Stride, StrideW = x.Stride,

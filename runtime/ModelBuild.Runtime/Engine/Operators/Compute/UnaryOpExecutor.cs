@@ -56,6 +56,12 @@ internal sealed class UnaryOpExecutor : OperatorExecutor
             return;
         }
 
+        ApplyScalar(ctx, input, op);
+    }
+
+    /// <summary>Ops the Kernels library lacks, element by element; separate so the kernel path allocates no closure.</summary>
+    private static void ApplyScalar(OpContext ctx, Tensor input, UnaryOpOperation op)
+    {
         float[] s = input.FloatBuffer, d = ctx.Outputs[0].FloatBuffer;
         int length = input.Length;
         const int Chunk = 16384;

@@ -13,6 +13,9 @@ internal sealed class ConcatExecutor(OpT op) : OperatorExecutor
     private const int ParallelElements = 1 << 16;
     private readonly int _axisParam = ShapeSupport.Param<AxisT>(op)?.Axis_ ?? 0;
     private int _axis;
+    private int[] _outStrides = [];
+    private int[][] _inStrides = [];
+    private int[] _offsets = [];
 
     public override void Reshape(OpContext ctx)
     {
@@ -41,24 +44,39 @@ internal sealed class ConcatExecutor(OpT op) : OperatorExecutor
 
         shape[_axis] = total > int.MaxValue ? throw ctx.Error("concatenated axis is too large") : (int)total;
         ctx.Outputs[0].Reshape(shape, first.ElementType);
+
+        // where each input goes: planned here, not on every run
+        var inputs = ctx.Inputs;
+        _outStrides = StridedCopy.Strides(shape);
+        _inStrides = inputs.Select(t => StridedCopy.Strides(t.ShapeArray)).ToArray();
+        _offsets = new int[inputs.Length];
+        for (int i = 1; i < inputs.Length; i++)
+        {
+            _offsets[i] = _offsets[i - 1] + inputs[i - 1].ShapeArray[_axis];
+        }
     }
 
     public override void Execute(OpContext ctx)
     {
-        var output = ctx.Outputs[0];
-        var outStrides = StridedCopy.Strides(output.ShapeArray);
-        var inputs = ctx.Inputs;
-        var offsets = new int[inputs.Length];
-        for (int i = 1; i < inputs.Length; i++)
+        // Each input fills its own region of the output: large concats copy several inputs at once.
+        if (ctx.Outputs[0].Length < ParallelElements || ctx.Threads <= 1)
         {
-            offsets[i] = offsets[i - 1] + inputs[i - 1].ShapeArray[_axis];
+            for (int i = 0; i < ctx.Inputs.Length; i++)
+            {
+                CopyInput(ctx, i);
+            }
+
+            return;
         }
 
-        // Each input fills its own region of the output: large concats copy several inputs at once.
-        int threads = output.Length >= ParallelElements ? ctx.Threads : 1;
-        ComputeSupport.For(threads, inputs.Length, i =>
-            StridedCopy.Copy(inputs[i], 0, StridedCopy.Strides(inputs[i].ShapeArray), output, offsets[i] * outStrides[_axis], outStrides, inputs[i].ShapeArray));
+        CopyParallel(ctx);
     }
+
+    /// <summary>Separate from <see cref="Execute"/>: a lambda capturing ctx there would be allocated on every run.</summary>
+    private void CopyParallel(OpContext ctx) => ComputeSupport.For(ctx.Threads, ctx.Inputs.Length, i => CopyInput(ctx, i));
+
+    private void CopyInput(OpContext ctx, int i) =>
+        StridedCopy.Copy(ctx.Inputs[i], 0, _inStrides[i], ctx.Outputs[0], _offsets[i] * _outStrides[_axis], _outStrides, ctx.Inputs[i].ShapeArray);
 }
 
 /// <summary>Pack (stack): inputs of one shape stacked along a new axis.</summary>

@@ -6,16 +6,23 @@ internal readonly record struct SliceBox(int[] Begin, int[] Step, int[] Size)
     /// <summary>Copies the box of <paramref name="src"/> into the dense <paramref name="dst"/> (already shaped).</summary>
     public void CopyTo(Tensor src, Tensor dst)
     {
-        var strides = StridedCopy.Strides(src.ShapeArray);
+        int rank = src.ShapeArray.Length;
+        Span<int> strides = rank <= StridedCopy.MaxStackRank ? stackalloc int[StridedCopy.MaxStackRank] : new int[rank];
+        strides = strides[..rank];
+        StridedCopy.Strides(src.ShapeArray, strides);
         int offset = 0;
-        var srcStrides = new int[strides.Length];
+        Span<int> srcStrides = rank <= StridedCopy.MaxStackRank ? stackalloc int[StridedCopy.MaxStackRank] : new int[rank];
+        srcStrides = srcStrides[..rank];
         for (int i = 0; i < strides.Length; i++)
         {
             offset += Begin[i] * strides[i];
             srcStrides[i] = strides[i] * Step[i];
         }
 
-        StridedCopy.Copy(src, offset, srcStrides, dst, 0, StridedCopy.Strides(Size), Size);
+        Span<int> dstStrides = Size.Length <= StridedCopy.MaxStackRank ? stackalloc int[StridedCopy.MaxStackRank] : new int[Size.Length];
+        dstStrides = dstStrides[..Size.Length];
+        StridedCopy.Strides(Size, dstStrides);
+        StridedCopy.Copy(src, offset, srcStrides, dst, 0, dstStrides, Size);
     }
 
     /// <summary>Start and length of a Python/ONNX-style slice of one dimension (clamped, never an error).</summary>

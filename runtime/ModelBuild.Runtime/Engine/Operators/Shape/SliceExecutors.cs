@@ -10,6 +10,8 @@ internal sealed class SliceTfExecutor : OperatorExecutor
 
     public override bool ShapeDependsOnInputValues => true;
 
+    public override bool ShapeReadsOnlyParameterValues => true;
+
     public override void Reshape(OpContext ctx)
     {
         ShapeSupport.RequireInputs(ctx, 3, 3);
@@ -67,6 +69,8 @@ internal sealed class StridedSliceExecutor : OperatorExecutor
     }
 
     public override bool ShapeDependsOnInputValues => true;
+
+    public override bool ShapeReadsOnlyParameterValues => true;
 
     public override void Reshape(OpContext ctx)
     {
@@ -223,6 +227,8 @@ internal sealed class SliceExecutor(OpT op) : OperatorExecutor
     private int _axis;
 
     public override bool ShapeDependsOnInputValues => true;
+
+    public override bool ShapeReadsOnlyParameterValues => true;
 
     public override void Reshape(OpContext ctx)
     {

@@ -7,22 +7,30 @@ namespace ModelBuild.Runtime.Engine.Operators.Shape;
 /// </summary>
 internal static class StridedCopy
 {
+    /// <summary>Ranks up to this use stack scratch; higher ranks (rare) allocate.</summary>
+    public const int MaxStackRank = 8;
+
     /// <summary>Row-major strides of <paramref name="shape"/>.</summary>
     public static int[] Strides(ReadOnlySpan<int> shape)
     {
         var s = new int[shape.Length];
+        Strides(shape, s);
+        return s;
+    }
+
+    /// <summary>Row-major strides of <paramref name="shape"/> into <paramref name="s"/> (same length; no allocation).</summary>
+    public static void Strides(ReadOnlySpan<int> shape, Span<int> s)
+    {
         int acc = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
             s[i] = acc;
             acc *= shape[i];
         }
-
-        return s;
     }
 
     /// <summary>Copies between two tensors of the same element type (strides and offsets in elements).</summary>
-    public static void Copy(Tensor src, int srcOffset, int[] srcStrides, Tensor dst, int dstOffset, int[] dstStrides, int[] size)
+    public static void Copy(Tensor src, int srcOffset, ReadOnlySpan<int> srcStrides, Tensor dst, int dstOffset, ReadOnlySpan<int> dstStrides, ReadOnlySpan<int> size)
     {
         if (src.ElementType == TensorElementType.Float32)
         {
@@ -34,13 +42,15 @@ internal static class StridedCopy
         }
     }
 
-    public static void Copy<T>(ReadOnlySpan<T> src, int srcOffset, int[] srcStrides, Span<T> dst, int dstOffset, int[] dstStrides, int[] size)
+    public static void Copy<T>(ReadOnlySpan<T> src, int srcOffset, ReadOnlySpan<int> srcStrides, Span<T> dst, int dstOffset, ReadOnlySpan<int> dstStrides, ReadOnlySpan<int> size)
     {
-        // Simplify: drop unit dimensions, merge dimensions contiguous in both views.
+        // Simplify: drop unit dimensions, merge dimensions contiguous in both views. Scratch on the stack for the
+        // usual ranks: this runs in every Slice/Concat/Permute of every run.
         int n = 0;
-        var sz = new int[size.Length];
-        var ss = new int[size.Length];
-        var ds = new int[size.Length];
+        int r = size.Length;
+        Span<int> sz = r <= MaxStackRank ? stackalloc int[MaxStackRank] : new int[r];
+        Span<int> ss = r <= MaxStackRank ? stackalloc int[MaxStackRank] : new int[r];
+        Span<int> ds = r <= MaxStackRank ? stackalloc int[MaxStackRank] : new int[r];
         for (int i = 0; i < size.Length; i++)
         {
             if (size[i] == 0)
@@ -76,7 +86,8 @@ internal static class StridedCopy
         bool innerBlock = ss[n - 1] == 1 && ds[n - 1] == 1;
         int inner = sz[n - 1];
         int outerDims = n - 1;
-        var idx = new int[Math.Max(outerDims, 1)];
+        Span<int> idx = outerDims <= MaxStackRank ? stackalloc int[MaxStackRank] : new int[outerDims];
+        idx.Clear();
         int so = srcOffset, doff = dstOffset;
         while (true)
         {

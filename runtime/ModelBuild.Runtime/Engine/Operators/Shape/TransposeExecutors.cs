@@ -5,9 +5,13 @@ namespace ModelBuild.Runtime.Engine.Operators.Shape;
 /// <summary>Shared permutation copy: output dim i is input dim perm[i].</summary>
 internal abstract class PermutationExecutor : OperatorExecutor
 {
-    private int[] _perm = [];
+    private int[] _srcStrides = [];
+    private int[] _dstStrides = [];
 
     protected abstract int[] Permutation(OpContext ctx);
+
+    /// <summary>Only input 1 (Transpose's permutation) is read for the shape; the strides are planned here.</summary>
+    public override bool ShapeReadsOnlyParameterValues => true;
 
     public override void Reshape(OpContext ctx)
     {
@@ -36,17 +40,15 @@ internal abstract class PermutationExecutor : OperatorExecutor
             seen[perm[i]] = true;
         }
 
-        _perm = perm;
-        ctx.Outputs[0].Reshape(perm.Select(p => shape[p]).ToArray(), ctx.Inputs[0].ElementType);
+        var outShape = perm.Select(p => shape[p]).ToArray();
+        ctx.Outputs[0].Reshape(outShape, ctx.Inputs[0].ElementType);
+        var inStrides = StridedCopy.Strides(shape);
+        _srcStrides = perm.Select(p => inStrides[p]).ToArray();
+        _dstStrides = StridedCopy.Strides(outShape);
     }
 
-    public override void Execute(OpContext ctx)
-    {
-        var input = ctx.Inputs[0];
-        var output = ctx.Outputs[0];
-        var inStrides = StridedCopy.Strides(input.ShapeArray);
-        StridedCopy.Copy(input, 0, _perm.Select(p => inStrides[p]).ToArray(), output, 0, StridedCopy.Strides(output.ShapeArray), output.ShapeArray);
-    }
+    public override void Execute(OpContext ctx) =>
+        StridedCopy.Copy(ctx.Inputs[0], 0, _srcStrides, ctx.Outputs[0], 0, _dstStrides, ctx.Outputs[0].ShapeArray);
 }
 
 /// <summary>Transpose: permutation from the second input (empty or absent = reverse the dimensions).</summary>

@@ -25,6 +25,9 @@ internal abstract class ViewExecutor : OperatorExecutor
 
     public override bool OutputMayAliasInput => true;
 
+    /// <summary>Only inputs 1.. (shape, axes) are read for the shape; Execute is a plain copy.</summary>
+    public override bool ShapeReadsOnlyParameterValues => true;
+
     public override void Execute(OpContext ctx)
     {
         Tensor input = ctx.Inputs[0], output = ctx.Outputs[0];
