@@ -55,7 +55,7 @@ internal static class ResizeEmitter
         }
 
         var policy = n.GetString("keep_aspect_ratio_policy", "stretch");
-        if (policy != "stretch")
+        if (policy is not ("stretch" or "not_larger" or "not_smaller"))
         {
             throw ctx.UnsupportedAttribute(n, $"keep_aspect_ratio_policy='{policy}'");
         }
@@ -68,7 +68,11 @@ internal static class ResizeEmitter
         var sizes = Provided(ctx, n, 3);
         var scales = Provided(ctx, n, 2);
         int target;
-        if (n.Has("axes"))
+        if (policy != "stretch" && sizes)
+        {
+            target = AspectKeepingSizes(ctx, n, policy == "not_larger");
+        }
+        else if (n.Has("axes"))
         {
             target = SpatialSizesForAxes(ctx, n, sizes);
         }
@@ -114,6 +118,42 @@ internal static class ResizeEmitter
 
         var nc = ctx.ConstInts(name + "/sizes_nc", [checked((int)shape[0]), checked((int)shape[1])], 2);
         return ctx.AddTemp(OpType.Concat, name + "/sizes", MnnParams.Axis(0), nc, hw);
+    }
+
+    /// <summary>
+    /// keep_aspect_ratio_policy: one scale for the resized axes, the smallest (not_larger) or largest (not_smaller)
+    /// of sizes[i] / input[i], and output sizes round(scale · input[i]). Interp then gets those constant sizes; like
+    /// constant scales this is exact only where scale · input[i] is whole (MNN maps by the size ratio), else MB3002.
+    /// </summary>
+    private static int AspectKeepingSizes(ExportContext ctx, Node n, bool notLarger)
+    {
+        var shape = ctx.RequireStaticShape(n, 0, "apply keep_aspect_ratio_policy");
+        var given = ctx.RequireConstant(n, 3, "sizes with keep_aspect_ratio_policy").ToLongArray();
+        var axes = (n.GetInts("axes") ?? [.. Enumerable.Range(0, shape.Length).Select(i => (long)i)]).Select(a => ctx.NormalizeAxis(n, a, shape.Length)).ToArray();
+        if (given.Length != axes.Length || shape.Length != 4)
+        {
+            throw ctx.Invalid(n, $"sizes has {given.Length} values for {axes.Length} axes of a rank-{shape.Length} input");
+        }
+
+        var ratios = axes.Select((a, i) => (double)given[i] / shape[a]).ToArray();
+        var scale = notLarger ? ratios.Min() : ratios.Max();
+        var output = shape.Select(d => (int)d).ToArray();
+        foreach (var a in axes)
+        {
+            var exact = scale * shape[a];
+            output[a] = (int)Math.Round(exact, MidpointRounding.ToEven);
+            if (Math.Abs(exact - output[a]) > 1e-4 * Math.Max(1, exact))
+            {
+                throw ctx.UnsupportedAttribute(n, $"keep_aspect_ratio_policy scale {scale:G6} on axis {a} (size {shape[a]}) gives a fractional output size {exact:G6}; MNN maps coordinates by the size ratio, which differs from ONNX here");
+            }
+        }
+
+        if (output[0] != shape[0] || output[1] != shape[1])
+        {
+            throw ctx.UnsupportedAttribute(n, "keep_aspect_ratio_policy over the batch or channel axis (only the two spatial axes are resized)");
+        }
+
+        return ctx.ConstInts(n.Out0() + "/sizes", output, 4);
     }
 
     /// <summary>Scales must be known: MNN's coordinate mapping equals ONNX's only for some scale/size pairs.</summary>
