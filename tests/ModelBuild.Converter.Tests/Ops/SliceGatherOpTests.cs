@@ -149,4 +149,24 @@ public sealed class SliceGatherOpTests : OpTestBase
         Assert.IsFalse(result.Net.Oplists.Any(o => o.Type == OpType.Slice), Describe(result));
         Assert.HasCount(sizes.Length, result.Net.Oplists.Where(o => o.Type == OpType.StridedSlice), Describe(result));
     }
+
+    [TestMethod]
+    [DataRow(0L, false)]
+    [DataRow(-1L, false)]
+    [DataRow(1L, true)]
+    public void GatherElementsWithNegativeIndices(long axis, bool runTimeIndices)
+    {
+        long[] indices = [2, -1, 0, 1, -3, 2, 0, 1];
+        var b = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 3, 4);
+        b = runTimeIndices ? b.Input("i", IrDataType.Int64, 2, 4) : b.Initializer("i", indices, 2, 4);
+        var model = b.Node("GatherElements", ["x", "i"], ["y"], attrs: a => a.Int("axis", axis)).Output("y", IrDataType.Float, 2, 4).Build();
+        var inputs = new Dictionary<string, TestInput> { ["x"] = (TestTensors.Random(3, [3L, 4]), new long[] { 3, 4 }) };
+        if (runTimeIndices)
+        {
+            inputs["i"] = (indices, new long[] { 2, 4 });
+        }
+
+        var result = AssertMatchesOnnxRuntime(model, inputs);
+        Assert.AreEqual(1, result.Net.Oplists.Count(o => o.Type == OpType.GatherElements), Describe(result));
+    }
 }

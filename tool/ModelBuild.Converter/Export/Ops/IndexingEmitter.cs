@@ -5,7 +5,7 @@ namespace ModelBuild.Converter.Export.Ops;
 
 /// <summary>
 /// TopK → TopKV2(x, k, axis); CumSum → CumSum(x, axis); ScatterND → ScatterNd(indices, updates, shape, data);
-/// ScatterElements / Scatter → ScatterElements(data, indices, updates, axis); OneHot → OneHot(indices, depth, on, off).
+/// ScatterElements / Scatter → ScatterElements(data, indices, updates, axis); GatherElements → GatherElements(data, indices, axis); OneHot → OneHot(indices, depth, on, off).
 /// Inputs and parameters as upstream MNNConvert writes them (its onnxextra transforms), so the files load there.
 /// </summary>
 internal static class IndexingEmitter
@@ -19,6 +19,16 @@ internal static class IndexingEmitter
         t.Add("ScatterElements", 11, 18, ScatterElements);
         t.Add("Scatter", 9, 9, ScatterElements);
         t.Add("OneHot", 9, 11, OneHot);
+        t.Add("GatherElements", 11, GatherElements);
+    }
+
+    /// <summary>GatherElements → GatherElements(data, indices, axis scalar), as upstream's onnxextra writes it; indices wrapped as for ScatterElements.</summary>
+    private static void GatherElements(ExportContext ctx, Node n)
+    {
+        var rank = ctx.RequireRank(n, 0, "resolve the gather axis");
+        var axis = ctx.NormalizeAxis(n, n.GetInt("axis", 0), rank);
+        var indices = WrappedIndices(ctx, n, -1, (axis, 1), ctx.StaticShapeOf(n.Inputs[0]), (_, _) => axis);
+        ctx.Final(n, OpType.GatherElements, null, ctx.In(n, 0), indices, ctx.ConstInts(n.Out0() + "/axis", [axis]));
     }
 
     private static void TopK(ExportContext ctx, Node n)
