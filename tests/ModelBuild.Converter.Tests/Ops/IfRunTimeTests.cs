@@ -73,4 +73,29 @@ public sealed class IfRunTimeTests : OpTestBase
         Assert.HasCount(4, result.Net.Subgraphs, "inner bodies come first, then the outer ones");
         Assert.IsTrue(result.Net.Subgraphs.FindIndex(g => g.Nodes.Any(o => o.Type == OpType.If)) >= 2, Describe(result));
     }
+
+    /// <summary>
+    /// A run-time If whose branch outputs declare no shape (as in Silero VAD v5): Unsqueeze with a negative axis and a
+    /// 1-D Conv (rank from its weight) still convert after it.
+    /// </summary>
+    [TestMethod]
+    [DataRow(1L)]
+    [DataRow(0L)]
+    public void OpsAfterAnIfOfUnknownRank(long cond)
+    {
+        var then = Branch(b => b.Node("Relu", ["x"], ["t"]), "t");
+        var otherwise = Branch(b => b.Node("Neg", ["x"], ["e"]), "e");
+        var model = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 1, 4, 8).Input("c", IrDataType.Bool)
+            .Initializer("w", TestTensors.Random(6, [2L, 4, 3]), 2, 4, 3)
+            .Initializer("axes", new long[] { -1 }, 1)
+            .Node("If", ["c"], ["y"], attrs: a => a.Graph("then_branch", then).Graph("else_branch", otherwise))
+            .Node("Conv", ["y", "w"], ["conv"], attrs: a => a.Ints("pads", 1, 1))
+            .Node("Unsqueeze", ["conv", "axes"], ["u"])
+            .Output("u", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(8, [1L, 4, 8]), new long[] { 1, 4, 8 }),
+            ["c"] = (new long[] { cond }, Array.Empty<long>()),
+        });
+    }
 }

@@ -20,7 +20,7 @@ internal static class ConvEmitter
 
     private static void Conv(ExportContext ctx, Node n)
     {
-        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D convolution");
+        var rank = ctx.RankOf(n.Inputs[1]) ?? ctx.RequireRank(n, 0, "choose 1-D or 2-D convolution"); // X has W's rank
         var spatial = SpatialRank(ctx, n, rank);
         var w = ctx.ConstantOf(n, 1);
         var wShape = WeightShape(ctx, n, w, rank);
@@ -46,7 +46,7 @@ internal static class ConvEmitter
 
     private static void ConvTranspose(ExportContext ctx, Node n)
     {
-        var rank = ctx.RequireRank(n, 0, "choose 1-D or 2-D deconvolution");
+        var rank = ctx.RankOf(n.Inputs[1]) ?? ctx.RequireRank(n, 0, "choose 1-D or 2-D deconvolution"); // X has W's rank
         var spatial = SpatialRank(ctx, n, rank);
         var w = ctx.ConstantOf(n, 1);
         var wShape = WeightShape(ctx, n, w, rank);

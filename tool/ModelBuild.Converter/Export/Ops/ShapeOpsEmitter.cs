@@ -144,9 +144,9 @@ internal static class ShapeOpsEmitter
         var axes = AxesOf(ctx, n) ?? throw ctx.Invalid(n, "axes are required");
         var rank = ctx.RankOf(n.Inputs[0]);
         var outRank = rank + axes.Length;
-        var dims = axes.Select(a => outRank is { } r ? ctx.NormalizeAxis(n, a, r)
-            : a >= 0 ? checked((int)a) : throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
-                $"operator Unsqueeze (opset {ctx.Opset}) {ctx.Where(n)}: negative axes need a known input rank")).Order().ToArray();
+        // Unknown rank: negative axes stay negative; MNN's Unsqueeze (upstream's and ours) counts them from the end of
+        // the output shape, as ONNX does.
+        var dims = axes.Select(a => outRank is { } r ? ctx.NormalizeAxis(n, a, r) : checked((int)a)).Order().ToArray();
         if (dims.Distinct().Count() != dims.Length)
         {
             throw ctx.Invalid(n, "axes repeat");

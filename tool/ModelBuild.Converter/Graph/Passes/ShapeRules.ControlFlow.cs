@@ -38,4 +38,33 @@ internal static partial class ShapeRules
 
         return results;
     }
+
+    /// <summary>
+    /// If: each output has the branches' declared type, and their shape where both declare one of the same rank
+    /// (dims that differ between the branches unknown).
+    /// </summary>
+    private static IReadOnlyList<OutputInfo>? If(Ctx c)
+    {
+        var n = c.N;
+        if (!n.Attributes.TryGetValue("then_branch", out var t) || t.Graph is not { } then
+            || !n.Attributes.TryGetValue("else_branch", out var e) || e.Graph is not { } otherwise
+            || then.Outputs.Count != n.Outputs.Count || otherwise.Outputs.Count != n.Outputs.Count)
+        {
+            return null;
+        }
+
+        var results = new List<OutputInfo>();
+        for (var i = 0; i < n.Outputs.Count; i++)
+        {
+            var a = then.Values.GetValueOrDefault(then.Outputs[i]);
+            var b = otherwise.Values.GetValueOrDefault(otherwise.Outputs[i]);
+            var type = a?.Type is { } ta && ta != DataType.Undefined ? ta : b?.Type ?? DataType.Undefined;
+            Dim[]? shape = a?.Shape is { } sa && b?.Shape is { } sb && sa.Length == sb.Length
+                ? [.. sa.Zip(sb, (x, y) => x.Value is { } vx && x.Value == y.Value ? Dim.Known(vx) : Dim.Unknown())]
+                : null;
+            results.Add(new(type, shape));
+        }
+
+        return results;
+    }
 }

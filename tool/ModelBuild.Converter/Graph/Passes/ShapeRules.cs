@@ -60,6 +60,7 @@ internal static partial class ShapeRules
             "Einsum" => [new(c.Type(0), Einsum(c))],
             "LSTM" or "GRU" or "RNN" => Recurrent(c),
             "Loop" => Loop(c),
+            "If" => If(c),
             _ => null,
         };
     }
