@@ -83,6 +83,7 @@ public sealed class MnnModel
     internal static MnnModel FromNet(NetT net, string name)
     {
         ArgumentNullException.ThrowIfNull(net);
+        Format.HalfWeights.Expand(net, name ?? "<memory>");
         return new MnnModel(net, name ?? "<memory>");
     }
 

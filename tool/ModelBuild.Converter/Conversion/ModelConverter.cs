@@ -18,7 +18,7 @@ public static class ModelConverter
         ArgumentNullException.ThrowIfNull(onnxPath);
         options ??= new ConversionOptions();
         var graph = OnnxImporter.Load(onnxPath, new OnnxImportOptions { InputShapes = new Dictionary<string, long[]>(options.InputShapes, StringComparer.Ordinal) });
-        return ConvertGraph(graph);
+        return ConvertGraph(graph, options.WeightPrecision);
     }
 
     /// <summary>Converts and writes <paramref name="mnnPath"/> atomically; on failure no file is left behind.</summary>
@@ -31,11 +31,16 @@ public static class ModelConverter
     }
 
     /// <summary>Runs the passes and the exporter on an imported graph (the graph is modified in place).</summary>
-    internal static ConversionResult ConvertGraph(ModelGraph graph)
+    internal static ConversionResult ConvertGraph(ModelGraph graph, WeightPrecision precision = WeightPrecision.Float32)
     {
         PassPipeline.Run(graph);
         var ctx = new ExportContext(graph);
         var net = MnnExporter.Export(graph, ctx);
+        if (precision == WeightPrecision.Float16)
+        {
+            Runtime.Format.HalfWeights.Compress(net);
+        }
+
         var warnings = graph.Warnings.Concat(ctx.Warnings).ToList();
         return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx));
     }
