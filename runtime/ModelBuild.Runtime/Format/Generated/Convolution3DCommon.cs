@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Convolution3DCommon : IFlatbufferObject
+internal struct Convolution3DCommon : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -206,7 +206,7 @@ public struct Convolution3DCommon : IFlatbufferObject
   }
 }
 
-public class Convolution3DCommonT
+internal class Convolution3DCommonT
 {
   public List<int> Dilates { get; set; }
   public List<int> Strides { get; set; }

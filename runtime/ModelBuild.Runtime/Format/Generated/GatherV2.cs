@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct GatherV2 : IFlatbufferObject
+internal struct GatherV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct GatherV2 : IFlatbufferObject
   }
 }
 
-public class GatherV2T
+internal class GatherV2T
 {
   public ModelBuild.Runtime.Format.Schema.DataType Taxis { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType Tindices { get; set; }

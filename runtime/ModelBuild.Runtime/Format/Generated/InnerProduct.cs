@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct InnerProduct : IFlatbufferObject
+internal struct InnerProduct : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -129,7 +129,7 @@ public struct InnerProduct : IFlatbufferObject
   }
 }
 
-public class InnerProductT
+internal class InnerProductT
 {
   public int OutputCount { get; set; }
   public int BiasTerm { get; set; }

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Interp : IFlatbufferObject
+internal struct Interp : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -128,7 +128,7 @@ public struct Interp : IFlatbufferObject
   }
 }
 
-public class InterpT
+internal class InterpT
 {
   public float WidthScale { get; set; }
   public float HeightScale { get; set; }

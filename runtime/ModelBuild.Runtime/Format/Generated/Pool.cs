@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Pool : IFlatbufferObject
+internal struct Pool : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -140,7 +140,7 @@ public struct Pool : IFlatbufferObject
   }
 }
 
-public class PoolT
+internal class PoolT
 {
   public int PadX { get; set; }
   public int PadY { get; set; }

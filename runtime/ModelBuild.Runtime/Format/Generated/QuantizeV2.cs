@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizeV2 : IFlatbufferObject
+internal struct QuantizeV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct QuantizeV2 : IFlatbufferObject
   }
 }
 
-public class QuantizeV2T
+internal class QuantizeV2T
 {
   public ModelBuild.Runtime.Format.Schema.DataType Type { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizeMode Mode { get; set; }

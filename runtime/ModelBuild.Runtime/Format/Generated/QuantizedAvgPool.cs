@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedAvgPool : IFlatbufferObject
+internal struct QuantizedAvgPool : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -110,7 +110,7 @@ public struct QuantizedAvgPool : IFlatbufferObject
   }
 }
 
-public class QuantizedAvgPoolT
+internal class QuantizedAvgPoolT
 {
   public int KernelX { get; set; }
   public int KernelY { get; set; }

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RequantizationRange : IFlatbufferObject
+internal struct RequantizationRange : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct RequantizationRange : IFlatbufferObject
   }
 }
 
-public class RequantizationRangeT
+internal class RequantizationRangeT
 {
 
   public RequantizationRangeT() {
