@@ -215,7 +215,7 @@ public static class ParityGate
 
         if (o.Thresholds.MinCosine > 1)
         {
-            throw new ModelBuildException(ErrorCodes.UsageError, $"--min-cosine {o.Thresholds.MinCosine} is above 1, so nothing could pass");
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--min-cosine-similarity {o.Thresholds.MinCosine} is above 1, so nothing could pass");
         }
 
         if (!File.Exists(o.OnnxPath))

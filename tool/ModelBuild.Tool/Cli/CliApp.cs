@@ -5,8 +5,8 @@ namespace ModelBuild.Tool.Cli;
 
 /// <summary>
 /// Builds the command tree and runs one command line. Every failure ends up as one <c>MB####: message</c>
-/// line on stderr: usage errors (MB5001, exit 2), ModelBuildException (its own code, exit 1) and anything else
-/// (MB9999 internal error, exit 3).
+/// line on stderr and the exit code of <see cref="ExitCodes"/>: usage errors (MB5001, exit 2), ModelBuildException
+/// (its own code, exit 4) and anything else (MB9999 internal error, exit 3).
 /// </summary>
 public static class CliApp
 {
@@ -41,7 +41,7 @@ public static class CliApp
         catch (ModelBuildException e)
         {
             console.Diagnostic(e.Code, e.Message);
-            return e.Code == ErrorCodes.UsageError ? ExitCodes.Usage : ExitCodes.Error;
+            return ExitCodes.For(e);
         }
         catch (Exception e)
         {

@@ -84,7 +84,7 @@ internal class ArgMaxT
 }
 
 
-static public class ArgMaxVerify
+static internal class ArgMaxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

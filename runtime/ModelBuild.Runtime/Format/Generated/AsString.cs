@@ -107,7 +107,7 @@ internal class AsStringT
 }
 
 
-static public class AsStringVerify
+static internal class AsStringVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -128,7 +128,7 @@ internal class AttentionParamT
 }
 
 
-static public class AttentionParamVerify
+static internal class AttentionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -171,7 +171,7 @@ internal class AttributeT
 }
 
 
-static public class AttributeVerify
+static internal class AttributeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class AxisT
 }
 
 
-static public class AxisVerify
+static internal class AxisVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

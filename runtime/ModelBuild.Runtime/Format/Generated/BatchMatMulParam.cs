@@ -68,7 +68,7 @@ internal class BatchMatMulParamT
 }
 
 
-static public class BatchMatMulParamVerify
+static internal class BatchMatMulParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

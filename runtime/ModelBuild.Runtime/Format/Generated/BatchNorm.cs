@@ -224,7 +224,7 @@ internal class BatchNormT
 }
 
 
-static public class BatchNormVerify
+static internal class BatchNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -76,7 +76,7 @@ internal class BinaryOpT
 }
 
 
-static public class BinaryOpVerify
+static internal class BinaryOpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

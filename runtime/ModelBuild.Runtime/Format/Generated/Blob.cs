@@ -271,7 +271,7 @@ internal class BlobT
 }
 
 
-static public class BlobVerify
+static internal class BlobVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class CastParamT
 }
 
 
-static public class CastParamVerify
+static internal class CastParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

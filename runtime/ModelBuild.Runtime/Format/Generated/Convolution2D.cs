@@ -166,7 +166,7 @@ internal class Convolution2DT
 }
 
 
-static public class Convolution2DVerify
+static internal class Convolution2DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

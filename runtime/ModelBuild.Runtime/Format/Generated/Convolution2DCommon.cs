@@ -224,7 +224,7 @@ internal class Convolution2DCommonT
 }
 
 
-static public class Convolution2DCommonVerify
+static internal class Convolution2DCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -139,7 +139,7 @@ internal class Convolution3DT
 }
 
 
-static public class Convolution3DVerify
+static internal class Convolution3DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -238,7 +238,7 @@ internal class Convolution3DCommonT
 }
 
 
-static public class Convolution3DCommonVerify
+static internal class Convolution3DCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

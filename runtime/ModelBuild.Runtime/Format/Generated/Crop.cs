@@ -86,7 +86,7 @@ internal class CropT
 }
 
 
-static public class CropVerify
+static internal class CropVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class CropAndResizeT
 }
 
 
-static public class CropAndResizeVerify
+static internal class CropAndResizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class CumSumT
 }
 
 
-static public class CumSumVerify
+static internal class CumSumVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class DepthSpaceParamT
 }
 
 
-static public class DepthSpaceParamVerify
+static internal class DepthSpaceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

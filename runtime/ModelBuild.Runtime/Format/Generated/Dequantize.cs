@@ -85,7 +85,7 @@ internal class DequantizeT
 }
 
 
-static public class DequantizeVerify
+static internal class DequantizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

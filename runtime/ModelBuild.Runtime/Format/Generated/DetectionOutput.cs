@@ -132,7 +132,7 @@ internal class DetectionOutputT
 }
 
 
-static public class DetectionOutputVerify
+static internal class DetectionOutputVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -134,7 +134,7 @@ internal class DetectionPostProcessParamT
 }
 
 
-static public class DetectionPostProcessParamVerify
+static internal class DetectionPostProcessParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

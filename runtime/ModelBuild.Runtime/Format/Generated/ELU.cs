@@ -60,7 +60,7 @@ internal class ELUT
 }
 
 
-static public class ELUVerify
+static internal class ELUVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

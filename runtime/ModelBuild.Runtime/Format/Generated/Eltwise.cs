@@ -86,7 +86,7 @@ internal class EltwiseT
 }
 
 
-static public class EltwiseVerify
+static internal class EltwiseVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -87,7 +87,7 @@ internal class EltwiseInt8T
 }
 
 
-static public class EltwiseInt8Verify
+static internal class EltwiseInt8Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

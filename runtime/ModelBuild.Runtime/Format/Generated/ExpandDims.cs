@@ -76,7 +76,7 @@ internal class ExpandDimsT
 }
 
 
-static public class ExpandDimsVerify
+static internal class ExpandDimsVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -138,7 +138,7 @@ internal class ExtraT
 }
 
 
-static public class ExtraVerify
+static internal class ExtraVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

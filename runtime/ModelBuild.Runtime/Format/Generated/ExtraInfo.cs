@@ -108,7 +108,7 @@ internal class ExtraInfoT
 }
 
 
-static public class ExtraInfoVerify
+static internal class ExtraInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

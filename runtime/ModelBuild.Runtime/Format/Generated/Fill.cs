@@ -47,7 +47,7 @@ internal class FillT
 }
 
 
-static public class FillVerify
+static internal class FillVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

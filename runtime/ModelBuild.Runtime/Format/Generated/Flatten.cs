@@ -68,7 +68,7 @@ internal class FlattenT
 }
 
 
-static public class FlattenVerify
+static internal class FlattenVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class FmhaV2ParamT
 }
 
 
-static public class FmhaV2ParamVerify
+static internal class FmhaV2ParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class FmhcaParamT
 }
 
 
-static public class FmhcaParamVerify
+static internal class FmhcaParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

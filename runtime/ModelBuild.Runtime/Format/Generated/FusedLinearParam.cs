@@ -106,7 +106,7 @@ internal class FusedLinearParamT
 }
 
 
-static public class FusedLinearParamVerify
+static internal class FusedLinearParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -84,7 +84,7 @@ internal class GatherT
 }
 
 
-static public class GatherVerify
+static internal class GatherVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

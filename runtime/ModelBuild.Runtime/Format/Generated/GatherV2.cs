@@ -76,7 +76,7 @@ internal class GatherV2T
 }
 
 
-static public class GatherV2Verify
+static internal class GatherV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -84,7 +84,7 @@ internal class GridSampleT
 }
 
 
-static public class GridSampleVerify
+static internal class GridSampleVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

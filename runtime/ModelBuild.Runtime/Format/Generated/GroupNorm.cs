@@ -162,7 +162,7 @@ internal class GroupNormT
 }
 
 
-static public class GroupNormVerify
+static internal class GroupNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -252,7 +252,7 @@ internal class IDSTQuanT
 }
 
 
-static public class IDSTQuanVerify
+static internal class IDSTQuanVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

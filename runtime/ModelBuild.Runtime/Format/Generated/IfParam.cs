@@ -124,7 +124,7 @@ internal class IfParamT
 }
 
 
-static public class IfParamVerify
+static internal class IfParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

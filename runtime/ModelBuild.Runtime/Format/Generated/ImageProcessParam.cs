@@ -212,7 +212,7 @@ internal class ImageProcessParamT
 }
 
 
-static public class ImageProcessParamVerify
+static internal class ImageProcessParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

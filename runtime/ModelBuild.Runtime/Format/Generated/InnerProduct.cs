@@ -153,7 +153,7 @@ internal class InnerProductT
 }
 
 
-static public class InnerProductVerify
+static internal class InnerProductVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -94,7 +94,7 @@ internal class InputT
 }
 
 
-static public class InputVerify
+static internal class InputVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

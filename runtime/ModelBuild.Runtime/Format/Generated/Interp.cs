@@ -164,7 +164,7 @@ internal class InterpT
 }
 
 
-static public class InterpVerify
+static internal class InterpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -92,7 +92,7 @@ internal class LRNT
 }
 
 
-static public class LRNVerify
+static internal class LRNVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

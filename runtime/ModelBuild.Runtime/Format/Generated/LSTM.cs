@@ -129,7 +129,7 @@ internal class LSTMT
 }
 
 
-static public class LSTMVerify
+static internal class LSTMVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

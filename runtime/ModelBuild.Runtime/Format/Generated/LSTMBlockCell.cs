@@ -76,7 +76,7 @@ internal class LSTMBlockCellT
 }
 
 
-static public class LSTMBlockCellVerify
+static internal class LSTMBlockCellVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

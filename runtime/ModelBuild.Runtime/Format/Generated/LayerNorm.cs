@@ -180,7 +180,7 @@ internal class LayerNormT
 }
 
 
-static public class LayerNormVerify
+static internal class LayerNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

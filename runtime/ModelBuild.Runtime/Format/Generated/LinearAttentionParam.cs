@@ -167,7 +167,7 @@ internal class LinearAttentionParamT
 }
 
 
-static public class LinearAttentionParamVerify
+static internal class LinearAttentionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

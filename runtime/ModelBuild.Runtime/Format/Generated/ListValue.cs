@@ -177,7 +177,7 @@ internal class ListValueT
 }
 
 
-static public class ListValueVerify
+static internal class ListValueVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -191,7 +191,7 @@ internal class LoopParamT
 }
 
 
-static public class LoopParamVerify
+static internal class LoopParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -128,7 +128,7 @@ internal class MatMulT
 }
 
 
-static public class MatMulVerify
+static internal class MatMulVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -94,7 +94,7 @@ internal class MomentsParamT
 }
 
 
-static public class MomentsParamVerify
+static internal class MomentsParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

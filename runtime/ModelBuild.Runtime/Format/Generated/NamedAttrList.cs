@@ -89,7 +89,7 @@ internal class NamedAttrListT
 }
 
 
-static public class NamedAttrListVerify
+static internal class NamedAttrListVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

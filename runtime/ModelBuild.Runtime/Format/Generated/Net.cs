@@ -239,7 +239,7 @@ internal class NetT
 }
 
 
-static public class NetVerify
+static internal class NetVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

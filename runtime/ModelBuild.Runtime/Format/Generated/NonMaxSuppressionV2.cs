@@ -47,7 +47,7 @@ internal class NonMaxSuppressionV2T
 }
 
 
-static public class NonMaxSuppressionV2Verify
+static internal class NonMaxSuppressionV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

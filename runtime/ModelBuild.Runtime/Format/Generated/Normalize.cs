@@ -102,7 +102,7 @@ internal class NormalizeT
 }
 
 
-static public class NormalizeVerify
+static internal class NormalizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class OneHotParamT
 }
 
 
-static public class OneHotParamVerify
+static internal class OneHotParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -581,7 +581,7 @@ internal class OpT
 }
 
 
-static public class OpVerify
+static internal class OpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -442,7 +442,7 @@ internal class OpParameterUnion {
 
 
 
-static public class OpParameterVerify
+static internal class OpParameterVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, byte typeId, uint tablePos)
   {

@@ -86,7 +86,7 @@ internal class PReluT
 }
 
 
-static public class PReluVerify
+static internal class PReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

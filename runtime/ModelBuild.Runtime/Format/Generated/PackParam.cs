@@ -68,7 +68,7 @@ internal class PackParamT
 }
 
 
-static public class PackParamVerify
+static internal class PackParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

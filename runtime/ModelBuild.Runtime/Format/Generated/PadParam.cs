@@ -60,7 +60,7 @@ internal class PadParamT
 }
 
 
-static public class PadParamVerify
+static internal class PadParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

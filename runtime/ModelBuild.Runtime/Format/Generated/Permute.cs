@@ -78,7 +78,7 @@ internal class PermuteT
 }
 
 
-static public class PermuteVerify
+static internal class PermuteVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -89,7 +89,7 @@ internal class PluginT
 }
 
 
-static public class PluginVerify
+static internal class PluginVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -174,7 +174,7 @@ internal class PoolT
 }
 
 
-static public class PoolVerify
+static internal class PoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -154,7 +154,7 @@ internal class Pool3DT
 }
 
 
-static public class Pool3DVerify
+static internal class Pool3DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -212,7 +212,7 @@ internal class PriorBoxT
 }
 
 
-static public class PriorBoxVerify
+static internal class PriorBoxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

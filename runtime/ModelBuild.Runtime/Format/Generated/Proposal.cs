@@ -127,7 +127,7 @@ internal class ProposalT
 }
 
 
-static public class ProposalVerify
+static internal class ProposalVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

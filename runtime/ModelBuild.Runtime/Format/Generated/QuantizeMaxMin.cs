@@ -60,7 +60,7 @@ internal class QuantizeMaxMinT
 }
 
 
-static public class QuantizeMaxMinVerify
+static internal class QuantizeMaxMinVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

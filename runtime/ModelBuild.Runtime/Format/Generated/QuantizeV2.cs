@@ -76,7 +76,7 @@ internal class QuantizeV2T
 }
 
 
-static public class QuantizeV2Verify
+static internal class QuantizeV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -87,7 +87,7 @@ internal class QuantizedAddT
 }
 
 
-static public class QuantizedAddVerify
+static internal class QuantizedAddVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -140,7 +140,7 @@ internal class QuantizedAvgPoolT
 }
 
 
-static public class QuantizedAvgPoolVerify
+static internal class QuantizedAvgPoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

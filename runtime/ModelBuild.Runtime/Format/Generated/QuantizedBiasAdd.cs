@@ -110,7 +110,7 @@ internal class QuantizedBiasAddT
 }
 
 
-static public class QuantizedBiasAddVerify
+static internal class QuantizedBiasAddVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

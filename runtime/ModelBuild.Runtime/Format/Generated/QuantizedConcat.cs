@@ -129,7 +129,7 @@ internal class QuantizedConcatT
 }
 
 
-static public class QuantizedConcatVerify
+static internal class QuantizedConcatVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

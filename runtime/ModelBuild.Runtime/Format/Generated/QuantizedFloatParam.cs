@@ -264,7 +264,7 @@ internal class QuantizedFloatParamT
 }
 
 
-static public class QuantizedFloatParamVerify
+static internal class QuantizedFloatParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -70,7 +70,7 @@ internal class QuantizedLogisticT
 }
 
 
-static public class QuantizedLogisticVerify
+static internal class QuantizedLogisticVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class QuantizedMatMulT
 }
 
 
-static public class QuantizedMatMulVerify
+static internal class QuantizedMatMulVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

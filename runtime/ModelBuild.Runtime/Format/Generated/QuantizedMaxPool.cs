@@ -140,7 +140,7 @@ internal class QuantizedMaxPoolT
 }
 
 
-static public class QuantizedMaxPoolVerify
+static internal class QuantizedMaxPoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

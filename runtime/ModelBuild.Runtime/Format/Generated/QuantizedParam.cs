@@ -68,7 +68,7 @@ internal class QuantizedParamT
 }
 
 
-static public class QuantizedParamVerify
+static internal class QuantizedParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class QuantizedReluT
 }
 
 
-static public class QuantizedReluVerify
+static internal class QuantizedReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class QuantizedRelu6T
 }
 
 
-static public class QuantizedRelu6Verify
+static internal class QuantizedRelu6Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -86,7 +86,7 @@ internal class QuantizedReshapeT
 }
 
 
-static public class QuantizedReshapeVerify
+static internal class QuantizedReshapeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class QuantizedSoftmaxT
 }
 
 
-static public class QuantizedSoftmaxVerify
+static internal class QuantizedSoftmaxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

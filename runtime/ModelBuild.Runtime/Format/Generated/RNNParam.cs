@@ -174,7 +174,7 @@ internal class RNNParamT
 }
 
 
-static public class RNNParamVerify
+static internal class RNNParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -92,7 +92,7 @@ internal class RandomUniformT
 }
 
 
-static public class RandomUniformVerify
+static internal class RandomUniformVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

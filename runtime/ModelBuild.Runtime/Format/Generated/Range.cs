@@ -60,7 +60,7 @@ internal class RangeT
 }
 
 
-static public class RangeVerify
+static internal class RangeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -47,7 +47,7 @@ internal class RankT
 }
 
 
-static public class RankVerify
+static internal class RankVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

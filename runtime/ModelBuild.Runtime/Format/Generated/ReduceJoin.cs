@@ -75,7 +75,7 @@ internal class ReduceJoinT
 }
 
 
-static public class ReduceJoinVerify
+static internal class ReduceJoinVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -110,7 +110,7 @@ internal class ReductionParamT
 }
 
 
-static public class ReductionParamVerify
+static internal class ReductionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -104,7 +104,7 @@ internal class RegionT
 }
 
 
-static public class RegionVerify
+static internal class RegionVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -194,7 +194,7 @@ internal class RegionCommandT
 }
 
 
-static public class RegionCommandVerify
+static internal class RegionCommandVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class ReluT
 }
 
 
-static public class ReluVerify
+static internal class ReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class Relu6T
 }
 
 
-static public class Relu6Verify
+static internal class Relu6Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -47,7 +47,7 @@ internal class RequantizationRangeT
 }
 
 
-static public class RequantizationRangeVerify
+static internal class RequantizationRangeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

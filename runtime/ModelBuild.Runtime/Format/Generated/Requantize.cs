@@ -47,7 +47,7 @@ internal class RequantizeT
 }
 
 
-static public class RequantizeVerify
+static internal class RequantizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

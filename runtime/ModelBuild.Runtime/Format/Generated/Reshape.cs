@@ -86,7 +86,7 @@ internal class ReshapeT
 }
 
 
-static public class ReshapeVerify
+static internal class ReshapeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class ResizeT
 }
 
 
-static public class ResizeVerify
+static internal class ResizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

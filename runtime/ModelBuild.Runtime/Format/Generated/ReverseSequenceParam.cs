@@ -68,7 +68,7 @@ internal class ReverseSequenceParamT
 }
 
 
-static public class ReverseSequenceParamVerify
+static internal class ReverseSequenceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

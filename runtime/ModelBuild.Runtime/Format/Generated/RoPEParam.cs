@@ -102,7 +102,7 @@ internal class RoPEParamT
 }
 
 
-static public class RoPEParamVerify
+static internal class RoPEParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -108,7 +108,7 @@ internal class RoiParametersT
 }
 
 
-static public class RoiParametersVerify
+static internal class RoiParametersVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -138,7 +138,7 @@ internal class ScaleT
 }
 
 
-static public class ScaleVerify
+static internal class ScaleVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class SeluT
 }
 
 
-static public class SeluVerify
+static internal class SeluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -84,7 +84,7 @@ internal class ShapeParamT
 }
 
 
-static public class ShapeParamVerify
+static internal class ShapeParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

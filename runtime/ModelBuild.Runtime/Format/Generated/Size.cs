@@ -60,7 +60,7 @@ internal class SizeT
 }
 
 
-static public class SizeVerify
+static internal class SizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -94,7 +94,7 @@ internal class SliceT
 }
 
 
-static public class SliceVerify
+static internal class SliceVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

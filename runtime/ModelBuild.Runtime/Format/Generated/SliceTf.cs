@@ -60,7 +60,7 @@ internal class SliceTfT
 }
 
 
-static public class SliceTfVerify
+static internal class SliceTfVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

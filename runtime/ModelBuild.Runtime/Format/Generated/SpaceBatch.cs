@@ -70,7 +70,7 @@ internal class SpaceBatchT
 }
 
 
-static public class SpaceBatchVerify
+static internal class SpaceBatchVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -82,7 +82,7 @@ internal class SparseCommonT
 }
 
 
-static public class SparseCommonVerify
+static internal class SparseCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -78,7 +78,7 @@ internal class SqueezeParamT
 }
 
 
-static public class SqueezeParamVerify
+static internal class SqueezeParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

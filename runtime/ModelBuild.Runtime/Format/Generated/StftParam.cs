@@ -76,7 +76,7 @@ internal class StftParamT
 }
 
 
-static public class StftParamVerify
+static internal class StftParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

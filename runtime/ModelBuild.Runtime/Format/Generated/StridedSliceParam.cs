@@ -116,7 +116,7 @@ internal class StridedSliceParamT
 }
 
 
-static public class StridedSliceParamVerify
+static internal class StridedSliceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -73,7 +73,7 @@ internal class StringVecT
 }
 
 
-static public class StringVecVerify
+static internal class StringVecVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

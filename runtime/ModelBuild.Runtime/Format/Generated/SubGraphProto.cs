@@ -182,7 +182,7 @@ internal class SubGraphProtoT
 }
 
 
-static public class SubGraphProtoVerify
+static internal class SubGraphProtoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

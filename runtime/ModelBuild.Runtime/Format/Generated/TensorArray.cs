@@ -126,7 +126,7 @@ internal class TensorArrayT
 }
 
 
-static public class TensorArrayVerify
+static internal class TensorArrayVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -68,7 +68,7 @@ internal class TensorConvertInfoT
 }
 
 
-static public class TensorConvertInfoVerify
+static internal class TensorConvertInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -114,7 +114,7 @@ internal class TensorDescribeT
 }
 
 
-static public class TensorDescribeVerify
+static internal class TensorDescribeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

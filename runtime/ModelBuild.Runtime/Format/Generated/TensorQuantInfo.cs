@@ -92,7 +92,7 @@ internal class TensorQuantInfoT
 }
 
 
-static public class TensorQuantInfoVerify
+static internal class TensorQuantInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

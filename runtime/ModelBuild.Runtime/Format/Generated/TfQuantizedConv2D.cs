@@ -213,7 +213,7 @@ internal class TfQuantizedConv2DT
 }
 
 
-static public class TfQuantizedConv2DVerify
+static internal class TfQuantizedConv2DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -76,7 +76,7 @@ internal class TopKV2T
 }
 
 
-static public class TopKV2Verify
+static internal class TopKV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -60,7 +60,7 @@ internal class TransposeT
 }
 
 
-static public class TransposeVerify
+static internal class TransposeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -94,7 +94,7 @@ internal class UnaryOpT
 }
 
 
-static public class UnaryOpVerify
+static internal class UnaryOpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

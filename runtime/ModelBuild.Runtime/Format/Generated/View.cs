@@ -86,7 +86,7 @@ internal class ViewT
 }
 
 
-static public class ViewVerify
+static internal class ViewVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

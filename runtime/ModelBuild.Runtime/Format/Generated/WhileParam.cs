@@ -145,7 +145,7 @@ internal class WhileParamT
 }
 
 
-static public class WhileParamVerify
+static internal class WhileParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {
