@@ -37,12 +37,13 @@ internal static class CheckCommand
         var mean = new Option<string?>("--image-mean") { Description = "Image samples: per-channel mean subtracted after scaling (R,G,B or one value).", HelpName = "M" };
         var std = new Option<string?>("--image-std") { Description = "Image samples: per-channel divisor after the mean (R,G,B or one value).", HelpName = "S" };
         var noLocalize = new Option<bool>("--no-localize") { Description = "Skip locating the first diverging node when an output fails." };
+        var json = CommonOptions.Json();
         var timings = new Option<bool>("--timings") { Description = "Print where the check's time went (parse, convert, sessions, runs per engine)." };
 
         var command = new Command("check", "Check that the converted model agrees with ONNX Runtime on representative inputs (parity gate).")
         {
             model, mnn, inputs, samples, seed, dist, shapes, maxRel, minCos, atol, rtol, threshold, isa, report, saveInputs, strict,
-            bgr, nhwc, scale, mean, std, noLocalize, timings,
+            bgr, nhwc, scale, mean, std, noLocalize, timings, json,
         };
         command.SetAction(parse =>
         {
@@ -92,6 +93,14 @@ internal static class CheckCommand
                 CommandLine = "dotnet model-convert " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value))),
             };
             var result = ParityGate.Run(options);
+            if (parse.GetValue(json))
+            {
+                // the same document as the report's PATH.json; the verdict's MB2xxx lines still go to stderr
+                ConsoleSummary.Write(result, TextWriter.Null, console.Error);
+                console.Out.WriteLine(JsonReport.Render(result));
+                return result.Passed ? ExitCodes.Success : ExitCodes.ParityFailed;
+            }
+
             ConsoleSummary.Write(result, console.Out, console.Error);
             if (parse.GetValue(timings))
             {

@@ -210,7 +210,7 @@ public static class JsonReport
     {
         w.WriteStartObject();
         Num(w, "maxRelativeError", t.MaxRelError);
-        Num(w, "minCosine", t.MinCosine);
+        Num(w, "minCosineSimilarity", t.MinCosine);
         if (t.Atol is { } a)
         {
             Num(w, "atol", a);
