@@ -200,6 +200,7 @@ public static class ParityGate
         timings.TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (options.ReportPath is not null)
         {
+            result.ReportPath = options.ReportPath;
             ReportWriter.Write(options.ReportPath, result);
         }
 

@@ -53,9 +53,12 @@ public static class ConsoleSummary
             output.WriteLine("localization: " + l.Describe());
         }
 
+        var first = true;
         foreach (var m in r.Messages)
         {
-            diagnostics.WriteLine(m.ToString());
+            var context = first && m.Severity == "error" ? r.FirstErrorContext() : "";
+            first &= m.Severity != "error";
+            diagnostics.WriteLine(m + context);
         }
 
         output.WriteLine(r.VerdictText);
