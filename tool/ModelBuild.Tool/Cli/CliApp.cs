@@ -22,9 +22,12 @@ public static class CliApp
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
+                var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
                 foreach (var error in parse.Errors)
                 {
-                    console.Diagnostic(ErrorCodes.UsageError, error.Message);
+                    var token = unmatched.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal));
+                    var hint = token is null ? null : Suggestions.Closest(parse.CommandResult.Command, token);
+                    console.Diagnostic(ErrorCodes.UsageError, error.Message + (hint is null ? "" : $" Did you mean '{hint}'?"));
                 }
 
                 stderr.WriteLine("Run 'dotnet model-convert --help' for usage.");
