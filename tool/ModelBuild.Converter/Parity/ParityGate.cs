@@ -29,7 +29,7 @@ public static class ParityGate
     {
         ArgumentNullException.ThrowIfNull(options);
         var started = Stopwatch.GetTimestamp();
-        var timings = new ParityTimings();
+        var timings = new ParityTimings { Progress = options.Progress };
         Validate(options);
 
         // ONNX Runtime's set-up overlaps parsing, import and conversion: its whole plain session when the file

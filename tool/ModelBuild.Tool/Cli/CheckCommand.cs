@@ -90,6 +90,7 @@ internal static class CheckCommand
                     Mean = parse.GetValue(mean) is { } m ? ImagePreprocessing.ParseTriple(m, "--image-mean") : [0, 0, 0],
                     Std = parse.GetValue(std) is { } s ? CheckStd(ImagePreprocessing.ParseTriple(s, "--image-std")) : [1, 1, 1],
                 },
+                Progress = console.Progress(),
                 CommandLine = "dotnet model-convert " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value))),
             };
             var result = ParityGate.Run(options);

@@ -15,7 +15,7 @@ public static class CliApp
     /// <summary>Runs <paramref name="args"/> against the command tree made by <paramref name="buildRoot"/> (tests add commands).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<CliConsole, RootCommand> buildRoot)
     {
-        var console = new CliConsole(stdout, stderr);
+        var console = new CliConsole(stdout, stderr) { Interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected };
         try
         {
             var root = buildRoot(console);
@@ -34,6 +34,7 @@ public static class CliApp
                 return ExitCodes.Usage;
             }
 
+            console.Verbosity = parse.GetValue<Verbosity>(VerbosityOptionName);
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = stdout,
@@ -58,9 +59,17 @@ public static class CliApp
         }
     }
 
+    private const string VerbosityOptionName = "--verbosity";
+
     public static RootCommand BuildRoot(CliConsole console)
     {
         var root = new RootCommand("dotnet model-convert: convert ONNX models to MNN (.mnn), run and inspect them.");
+        root.Options.Add(new Option<Verbosity>(VerbosityOptionName, "-v")
+        {
+            Description = "How much to print on stderr: quiet (errors only), normal (plus warnings; progress on a terminal), detailed (plus progress always).",
+            Recursive = true,
+            DefaultValueFactory = _ => Verbosity.Normal,
+        });
         root.Subcommands.Add(ConvertCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));
