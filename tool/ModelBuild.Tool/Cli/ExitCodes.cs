@@ -9,7 +9,7 @@ public static class ExitCodes
     /// <summary>Done (check: every output within its limits; warnings may have been printed).</summary>
     public const int Success = 0;
 
-    /// <summary>check only: the gate ran to the end and an output is over a limit (MB2xxx verdict on stderr).</summary>
+    /// <summary>A parity verdict: check ran to the end and an output is over a limit, or run --compare found a mismatch (MB2xxx on stderr).</summary>
     public const int ParityFailed = 1;
 
     /// <summary>Bad command line or option value (MB5001): nothing was read or written.</summary>

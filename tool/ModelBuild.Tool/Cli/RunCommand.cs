@@ -21,8 +21,12 @@ internal static class RunCommand
         var threads = new Option<int>("--threads") { Description = $"Threads per op: 1 = calling thread only (default), 0 = all cores, at most {MaxThreads}.", HelpName = "N", DefaultValueFactory = _ => 1 };
         var shapes = CommonOptions.InputShape();
         var json = CommonOptions.Json();
+        var compare = new Option<bool>("--compare")
+        {
+            Description = "Compare with the output_K.pb files beside the inputs (done anyway when they exist); with this option a mismatch fails (exit 1) and missing files are an error.",
+        };
 
-        var command = new Command("run", "Run a model in the ModelBuild runtime on TensorProto input files.") { model, inputs, outputs, isa, threads, shapes, json };
+        var command = new Command("run", "Run a model in the ModelBuild runtime on TensorProto input files.") { model, inputs, outputs, isa, threads, shapes, json, compare };
         command.SetAction(parse => Execute(
             console,
             parse.GetValue(model)!,
@@ -30,11 +34,12 @@ internal static class RunCommand
             parse.GetValue(outputs)!,
             new SessionOptions { Isa = CommonOptions.ParseIsa(parse.GetValue(isa)), Threads = CheckThreads(parse.GetValue(threads)) },
             CommonOptions.ParseInputShapes(parse.GetValue(shapes)),
-            parse.GetValue(json)));
+            parse.GetValue(json),
+            parse.GetValue(compare)));
         return command;
     }
 
-    internal static int Execute(CliConsole console, string modelPath, string inputDir, string outputDir, SessionOptions options, Dictionary<string, long[]> inputShapes, bool json = false)
+    internal static int Execute(CliConsole console, string modelPath, string inputDir, string outputDir, SessionOptions options, Dictionary<string, long[]> inputShapes, bool json = false, bool compare = false)
     {
         var loaded = LoadedModel.Load(modelPath, inputShapes);
         foreach (var (code, message) in loaded.Warnings)
@@ -54,15 +59,39 @@ internal static class RunCommand
         }
 
         var files = TensorFolder.WriteOutputs(outputDir, outputs);
-        if (json)
+        var expected = OutputComparison.Find(inputDir);
+        if (compare && expected.Count == 0)
         {
-            JsonOutput.Write(console.Out, w => WriteJson(w, modelPath, outputs, files));
-            return ExitCodes.Success;
+            throw new ModelBuildException(ErrorCodes.TensorFileNotFound, $"--compare: '{inputDir}' has no output_K.pb files to compare with (ONNX test_data_set layout)");
         }
 
-        for (var k = 0; k < outputs.Count; k++)
+        var limits = new Converter.Parity.Metrics.ParityThresholds();
+        var rows = OutputComparison.Compare(expected, outputs, limits);
+        if (json)
         {
-            console.Out.WriteLine($"{Path.GetFileName(files[k])}  {outputs[k].Item1}  {Describe(outputs[k].Item2)}");
+            JsonOutput.Write(console.Out, w => WriteJson(w, modelPath, outputs, files, rows));
+        }
+        else
+        {
+            for (var k = 0; k < outputs.Count; k++)
+            {
+                console.Out.WriteLine($"{Path.GetFileName(files[k])}  {outputs[k].Item1}  {Describe(outputs[k].Item2)}");
+            }
+
+            if (rows.Count > 0)
+            {
+                OutputComparison.WriteText(console.Out, rows, limits);
+            }
+        }
+
+        if (compare && rows.Any(r => !r.Passed))
+        {
+            foreach (var r in rows.Where(r => !r.Passed))
+            {
+                console.Diagnostic(ErrorCodes.ParityFailed, $"output '{r.Output}' differs from {r.File}: {r.Metrics.DescribeFailure(limits)}");
+            }
+
+            return ExitCodes.ParityFailed;
         }
 
         return ExitCodes.Success;
@@ -132,7 +161,7 @@ internal static class RunCommand
     }
 
     /// <summary><c>{"model", "outputs": [{"file", "name", "type", "shape", "min", "max", "mean", "nonFinite"}]}</c>.</summary>
-    private static void WriteJson(System.Text.Json.Utf8JsonWriter w, string modelPath, List<(string, Tensor, IrDataType?)> outputs, IReadOnlyList<string> files)
+    private static void WriteJson(System.Text.Json.Utf8JsonWriter w, string modelPath, List<(string, Tensor, IrDataType?)> outputs, IReadOnlyList<string> files, List<OutputComparison.Row> rows)
     {
         w.WriteStartObject();
         w.WriteString("model", modelPath);
@@ -154,6 +183,11 @@ internal static class RunCommand
         }
 
         w.WriteEndArray();
+        if (rows.Count > 0)
+        {
+            OutputComparison.WriteJson(w, rows);
+        }
+
         w.WriteEndObject();
     }
 
