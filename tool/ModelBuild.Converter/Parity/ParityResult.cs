@@ -13,8 +13,8 @@ public enum ParityVerdict
 /// <summary>Everything one gate run found; serialized as the JSON report (see <see cref="SchemaVersion"/>).</summary>
 public sealed class ParityResult
 {
-    /// <summary>Bumped on any incompatible change of the JSON report.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>Bumped on any incompatible change of the JSON report (2: relativeError, maxRelativeError, minCosineSimilarity).</summary>
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
