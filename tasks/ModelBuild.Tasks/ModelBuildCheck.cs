@@ -34,8 +34,8 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
 
         Add(args, "--samples", model.GetMetadata(ModelMetadata.ParitySamples));
         Add(args, "--seed", model.GetMetadata(ModelMetadata.ParitySeed));
-        Add(args, "--max-rel-error", model.GetMetadata(ModelMetadata.MaxRelativeError));
-        Add(args, "--min-cosine", model.GetMetadata(ModelMetadata.MinCosineSimilarity));
+        Add(args, "--max-relative-error", model.GetMetadata(ModelMetadata.MaxRelativeError));
+        Add(args, "--min-cosine-similarity", model.GetMetadata(ModelMetadata.MinCosineSimilarity));
         Add(args, "--atol", model.GetMetadata(ModelMetadata.Atol));
         Add(args, "--rtol", model.GetMetadata(ModelMetadata.Rtol));
         foreach (var t in ModelDependencies.SplitList(model.GetMetadata(ModelMetadata.ParityThresholds)))
@@ -83,7 +83,7 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
             return;
         }
 
-        // Warning mode downgrades the gate's verdict (MB2xxx after a completed run, exit 1), not input/usage errors
+        // Warning mode downgrades the gate's verdict (MB2xxx after a completed run, exit 1), not input/usage errors (exit 2-4)
         var downgrade = !d.IsWarning && run.ExitCode == 1 && IsWarningMode(model) && d.Code.StartsWith("MB2", StringComparison.Ordinal);
         LogDiagnostic(model, d.Code, d.Message, d.IsWarning || downgrade);
     }

@@ -20,6 +20,13 @@ public sealed class ParityGateTests
         StringAssert.Contains(failed.Output, $"{ModelItem} : error MB2001:", failed.ToString());
         Assert.IsFalse(File.Exists(project.OutputModel), "a model that failed the gate must not reach bin/");
 
+        // the first error line alone says where to look: the first diverging node and the HTML report
+        var firstError = failed.Output.Split('\n').First(l => l.Contains(": error MB2001:", StringComparison.Ordinal));
+        StringAssert.Contains(firstError, "first diverging node: ", failed.ToString());
+        var report = System.Text.RegularExpressions.Regex.Match(firstError, @"report: (\S+\.parity\.html)");
+        Assert.IsTrue(report.Success, firstError);
+        Assert.IsTrue(File.Exists(report.Groups[1].Value), firstError);
+
         // the failure is not remembered as a pass: the next build runs the gate again and fails again
         var again = project.Build("-m");
         Assert.AreNotEqual(0, again.ExitCode, again.ToString());

@@ -1,3 +1,4 @@
+using ModelBuild.Tool.Cli;
 using ModelBuild.Converter.Onnx;
 using ModelBuild.Tool.Tests.Infrastructure;
 
@@ -63,7 +64,7 @@ public sealed class BuiltModelTests
         }
 
         var r = CliRun.InProcess("run", onnx, "--inputs", dir, "--outputs", tmp.Dir("out"));
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.StartsWith("MB4003: ", r.ErrorLine, r.ToString());
     }
 
@@ -74,7 +75,7 @@ public sealed class BuiltModelTests
         var dir = tmp.Dir("in");
         TinyOnnx.WriteTensor(Path.Combine(dir, "input_0.pb"), "input", new float[3 * 8 * 8], 1, 3, 8, 8);
         var r = CliRun.InProcess("run", RepoPaths.SampleModel, "--inputs", dir, "--outputs", tmp.Dir("out"));
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.MatchesRegex(@"^MB4\d\d\d: ", r.ErrorLine, r.ToString());
     }
 

@@ -1,3 +1,4 @@
+using ModelBuild.Tool.Cli;
 using ModelBuild.Tool.Tests.Infrastructure;
 
 namespace ModelBuild.Tool.Tests;
@@ -32,7 +33,7 @@ public sealed class ErrorTests
         var path = tmp.File("garbage.onnx");
         File.WriteAllText(path, "this is not a protobuf model \u0001\u0002\u00ff");
         var r = CliRun.InProcess(command, path);
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.MatchesRegex(@"^MB10\d\d: ", r.ErrorLine, r.ToString());
     }
 
@@ -96,7 +97,7 @@ public sealed class ErrorTests
 
     private static void AssertError(CliResult r, string code)
     {
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.StartsWith($"{code}: ", r.ErrorLine, r.ToString());
         Assert.DoesNotContain("MB9999", r.Error, r.ToString());
     }

@@ -1,3 +1,4 @@
+using ModelBuild.Tool.Cli;
 using ModelBuild.Tool.Tests.Infrastructure;
 
 namespace ModelBuild.Tool.Tests;
@@ -31,7 +32,7 @@ public sealed class OptionRangeTests
             CliRun.InProcess("run", RepoPaths.SampleModel, "--inputs", RepoPaths.SampleData, "--outputs", tmp.Path, "--input-shape", shape),
         })
         {
-            Assert.AreEqual(1, r.ExitCode, r.ToString());
+            Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
             Assert.StartsWith("MB1012: ", r.ErrorLine, r.ToString());
             Assert.Contains(why, r.ErrorLine, r.ToString());
         }

@@ -1,3 +1,4 @@
+using ModelBuild.Tool.Cli;
 using ModelBuild.Converter.Onnx.Proto;
 using ModelBuild.Tool.Tests.Infrastructure;
 
@@ -10,7 +11,7 @@ namespace ModelBuild.Tool.Tests;
 [TestClass]
 public sealed class SpecialFileTests
 {
-    private static void AssertError(CliResult r, string code, string text, int exit = 1)
+    private static void AssertError(CliResult r, string code, string text, int exit = ExitCodes.Error)
     {
         Assert.AreEqual(exit, r.ExitCode, r.ToString());
         Assert.StartsWith($"{code}: ", r.ErrorLine, r.ToString());
@@ -26,7 +27,7 @@ public sealed class SpecialFileTests
         AssertError(CliRun.InProcess("convert", fifo), "MB1000", "FIFO");
         AssertError(CliRun.InProcess("inspect", fifo), "MB1000", "FIFO");
         AssertError(CliRun.InProcess("run", fifo, "--inputs", RepoPaths.SampleData, "--outputs", tmp.Dir("out")), "MB1000", "FIFO");
-        AssertError(CliRun.InProcess("check", fifo), "MB1000", "FIFO", exit: 2);
+        AssertError(CliRun.InProcess("check", fifo), "MB1000", "FIFO");
     }
 
     [TestMethod]
@@ -37,7 +38,7 @@ public sealed class SpecialFileTests
         var fifo = SpecialFiles.MakeFifo(tmp.File("m.mnn"));
         AssertError(CliRun.InProcess("inspect", fifo), "MB1100", "FIFO");
         AssertError(CliRun.InProcess("run", fifo, "--inputs", RepoPaths.SampleData, "--outputs", tmp.Dir("out")), "MB1100", "FIFO");
-        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--mnn", fifo), "MB1100", "FIFO", exit: 2);
+        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--mnn", fifo), "MB1100", "FIFO");
     }
 
     [TestMethod]
@@ -49,8 +50,8 @@ public sealed class SpecialFileTests
         var fifo = SpecialFiles.MakeFifo(Path.Combine(folder, "input_0.pb"));
         AssertError(CliRun.InProcess("run", RepoPaths.SampleModel, "--inputs", folder, "--outputs", tmp.Dir("out")), "MB1201", "FIFO");
         AssertError(CliRun.InProcess("run", RepoPaths.SampleModel, "--inputs", fifo, "--outputs", tmp.Dir("out")), "MB1201", "FIFO");
-        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--inputs", fifo), "MB1201", "FIFO", exit: 2);
-        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--inputs", folder), "MB1201", "FIFO", exit: 2);
+        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--inputs", fifo), "MB1201", "FIFO");
+        AssertError(CliRun.InProcess("check", RepoPaths.SampleModel, "--inputs", folder), "MB1201", "FIFO");
     }
 
     [TestMethod]
@@ -74,7 +75,7 @@ public sealed class SpecialFileTests
         tiny.Graph.Initializer.Add(w);
         var onnx = tiny.Save(tmp.File("m.onnx"));
         AssertError(CliRun.InProcess("convert", onnx), "MB1004", "FIFO");
-        AssertError(CliRun.InProcess("check", onnx), "MB1004", "FIFO", exit: 2);
+        AssertError(CliRun.InProcess("check", onnx), "MB1004", "FIFO");
     }
 
     [TestMethod]

@@ -63,7 +63,7 @@ public sealed class UsageTests
         Assert.Contains("inspect", help.Out, help.ToString());
 
         var missing = CliRun.Process("convert", Path.Combine(Path.GetTempPath(), "definitely-missing-" + Guid.NewGuid() + ".onnx"));
-        Assert.AreEqual(1, missing.ExitCode, missing.ToString());
+        Assert.AreEqual(ModelBuild.Tool.Cli.ExitCodes.Error, missing.ExitCode, missing.ToString());
         Assert.StartsWith("MB1000: ", missing.ErrorLine, missing.ToString());
     }
 }

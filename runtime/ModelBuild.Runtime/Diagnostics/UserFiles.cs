@@ -1,7 +1,7 @@
 namespace ModelBuild;
 
 /// <summary>What a path names, after following symbolic links.</summary>
-public enum UserFileKind
+internal enum UserFileKind
 {
     /// <summary>Nothing (or a dangling link, or a link cycle).</summary>
     Missing,
@@ -21,7 +21,7 @@ public enum UserFileKind
 /// blocks until a writer appears and a device can stream forever, so every reader of a user path first requires a
 /// regular file here: symbolic links are followed to their final target, and that target must be a regular file.
 /// </summary>
-public static class UserFiles
+internal static class UserFiles
 {
     /// <summary>The kind of file <paramref name="path"/> names after following links; never opens it.</summary>
     public static UserFileKind Probe(string path)

@@ -10,7 +10,7 @@ namespace ModelBuild.Runtime.Kernels;
 /// call <see cref="Validate"/> (kernels call it). Output size: <see cref="OutH"/>/<see cref="OutW"/> when &gt; 0,
 /// otherwise computed (convolution/pooling: floor mode; transpose: standard formula with output padding).
 /// </summary>
-public sealed class Conv2DParams
+internal sealed class Conv2DParams
 {
     public int N = 1;
     public int C;
@@ -66,7 +66,7 @@ public sealed class Conv2DParams
 /// <see cref="PackedA"/> of [OC/group, C/group·KH·KW] per group). Build with <see cref="Convolution.PackWeights"/>;
 /// immutable, shareable between runs and threads. Packing only moves values, so results are the same bits.
 /// </summary>
-public sealed class ConvPackedWeights
+internal sealed class ConvPackedWeights
 {
     internal ConvPackedWeights(PackedA[] groups, int oc, int k)
     {
@@ -93,7 +93,7 @@ public sealed class ConvPackedWeights
 /// Paths: depthwise (C/group == 1) direct kernel vectorized over output width; 1×1/stride 1/no pad → GEMM on the
 /// input; otherwise tiled im2col (≤ ~4 MB scratch) + GEMM. Threads: GEMM splits columns; depthwise splits planes.
 /// </summary>
-public static class Convolution
+internal static class Convolution
 {
     private const long Im2ColBudget = 1 << 17; // floats of packed B per tile (512 KB: stays in L2)
 

@@ -1,7 +1,7 @@
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>Pad modes (named to avoid the MNN schema's PadMode).</summary>
-public enum PaddingMode
+internal enum PaddingMode
 {
     Constant,
     /// <summary>Mirror without repeating the edge (numpy "reflect").</summary>
@@ -10,7 +10,7 @@ public enum PaddingMode
     Edge,
 }
 
-public enum ResizeInterpolation
+internal enum ResizeInterpolation
 {
     Nearest,
     Linear,
@@ -18,7 +18,7 @@ public enum ResizeInterpolation
 }
 
 /// <summary>ONNX Resize coordinate_transformation_mode.</summary>
-public enum ResizeCoordinateMode
+internal enum ResizeCoordinateMode
 {
     HalfPixel,
     PytorchHalfPixel,
@@ -30,7 +30,7 @@ public enum ResizeCoordinateMode
 }
 
 /// <summary>ONNX Resize nearest_mode.</summary>
-public enum ResizeNearestMode
+internal enum ResizeNearestMode
 {
     RoundPreferFloor,
     RoundPreferCeil,
@@ -39,7 +39,7 @@ public enum ResizeNearestMode
 }
 
 /// <summary>DepthToSpace channel order.</summary>
-public enum DepthToSpaceOrder
+internal enum DepthToSpaceOrder
 {
     /// <summary>depth-column-row (ONNX default / TF).</summary>
     DCR,
@@ -48,7 +48,7 @@ public enum DepthToSpaceOrder
 }
 
 /// <summary>Options of <see cref="DataMovement.Resize2D"/> (ONNX Resize semantics).</summary>
-public sealed class ResizeOptions
+internal sealed class ResizeOptions
 {
     public ResizeInterpolation Mode = ResizeInterpolation.Nearest;
     public ResizeCoordinateMode Coordinates = ResizeCoordinateMode.HalfPixel;
@@ -68,7 +68,7 @@ public sealed class ResizeOptions
 /// code once per element), so every ISA level gives the same bits; <c>isa</c> is accepted for uniformity.
 /// Contiguous runs are moved with span block copies.
 /// </summary>
-public static class DataMovement
+internal static class DataMovement
 {
     /// <summary>y = x permuted: yShape[i] = xShape[perm[i]]. Collapses mergeable dims; last-dim-preserving and 2-D/batched-2-D fast paths.</summary>
     public static void Transpose(IsaLevel isa, ReadOnlySpan<float> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> perm, Span<float> y)

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>Unary element-wise functions. Parameters: see each member (alpha/beta arguments of <see cref="Elementwise.Unary"/>).</summary>
-public enum UnaryFunction
+internal enum UnaryFunction
 {
     Identity,
     Relu,
@@ -53,7 +53,7 @@ public enum UnaryFunction
     Mish,
 }
 
-public enum BinaryFunction
+internal enum BinaryFunction
 {
     Add,
     Sub,
@@ -69,7 +69,7 @@ public enum BinaryFunction
     FMod,
 }
 
-public enum CompareOp
+internal enum CompareOp
 {
     Equal,
     NotEqual,
@@ -80,7 +80,7 @@ public enum CompareOp
 }
 
 /// <summary>Activation fused into GEMM / convolution outputs.</summary>
-public enum ActivationKind
+internal enum ActivationKind
 {
     None,
     Relu,
@@ -90,7 +90,7 @@ public enum ActivationKind
 }
 
 /// <summary>Activation applied to each output after its full accumulation: y = min(max(acc, lo), hi).</summary>
-public readonly record struct FusedActivation(ActivationKind Kind, float Min = 0f, float Max = 0f)
+internal readonly record struct FusedActivation(ActivationKind Kind, float Min = 0f, float Max = 0f)
 {
     public static FusedActivation None => new(ActivationKind.None);
 
@@ -111,7 +111,7 @@ public readonly record struct FusedActivation(ActivationKind Kind, float Min = 0
 /// thread count (one generic source per operator; independent outputs). In-place use (y aliasing x/a/b
 /// exactly) is allowed; partially overlapping spans are not.
 /// </summary>
-public static class Elementwise
+internal static class Elementwise
 {
     private const int ParallelGrain = 1 << 15;
 

@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>Where a GEMM bias vector is broadcast.</summary>
-public enum GemmBias
+internal enum GemmBias
 {
     None,
     /// <summary>bias[i] added to every element of row i (length M) — convolution bias.</summary>
@@ -19,7 +19,7 @@ public enum GemmBias
 /// B pre-packed into column panels of the register-tile width of one ISA level (see <see cref="Gemm.PackB"/>).
 /// Immutable, thread-safe to share between runs.
 /// </summary>
-public sealed class PackedB
+internal sealed class PackedB
 {
     internal PackedB(float[] data, int k, int n, int panelWidth, IsaLevel isa)
     {
@@ -46,7 +46,7 @@ public sealed class PackedB
 /// A pre-packed into <see cref="Gemm.MR"/>-row panels over the full K (see <see cref="Gemm.PackA"/>); the layout
 /// does not depend on the ISA level. Immutable, thread-safe to share between runs (e.g. convolution weights packed once).
 /// </summary>
-public sealed class PackedA
+internal sealed class PackedA
 {
     internal PackedA(float[] data, int m, int k)
     {
@@ -74,7 +74,7 @@ public sealed class PackedA
 /// written once generically over the vector width. Threads split N (or M when N is narrow) into contiguous
 /// panel-aligned ranges.</para>
 /// </summary>
-public static class Gemm
+internal static class Gemm
 {
     internal const int MR = 6;
     internal const int NRV = 2; // vectors per panel

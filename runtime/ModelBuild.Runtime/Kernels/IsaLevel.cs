@@ -19,7 +19,7 @@ public enum IsaLevel
 /// Every kernel clamps the level it is given with <see cref="Clamp"/>, so asking for more than the hardware has
 /// is never an error: it silently runs the best supported level (which gives the same bits anyway).
 /// </summary>
-public static class KernelIsa
+internal static class KernelIsa
 {
     private static readonly IsaLevel s_best = DetectBest();
     private static readonly IsaLevel s_default = ComputeDefault(s_best, Environment.GetEnvironmentVariable("MODELBUILD_ISA"));

@@ -7,7 +7,7 @@ namespace ModelBuild.Runtime.Kernels;
 /// so every ISA level and thread count gives the same bits. Output rows that repeat the previous row's source are
 /// copied from it; a 2× column pattern (cols[i] = i/2, the usual Upsample) duplicates with vector shuffles.
 /// </summary>
-public static class NearestResize
+internal static class NearestResize
 {
     /// <summary>Resizes <paramref name="planes"/> planes of h×w into rows.Length × cols.Length.</summary>
     public static void Run(IsaLevel isa, ReadOnlySpan<float> x, int planes, int h, int w, int[] rows, int[] cols, Span<float> y, int threads = 1)

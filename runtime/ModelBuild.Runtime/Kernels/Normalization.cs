@@ -9,7 +9,7 @@ namespace ModelBuild.Runtime.Kernels;
 /// mean = Σx / n; var = Σ fma(x−mean, x−mean) / n (two-pass); inv = 1 / sqrt(var + eps) (float, scalar);
 /// y = fma((x − mean)·inv, gamma, beta). Threads split rows / planes.
 /// </summary>
-public static class Normalization
+internal static class Normalization
 {
     /// <summary>
     /// LayerNorm over the last <paramref name="size"/> elements of each of <paramref name="rows"/> rows.

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace ModelBuild.Runtime.Kernels;
 
-public enum PoolKind
+internal enum PoolKind
 {
     Max,
     Average,
@@ -18,7 +18,7 @@ public enum PoolKind
 /// (countIncludePad) taps inside the explicitly padded extent [−pt, H+pb)×[−pl, W+pr).
 /// Vectorized over the output width via stride-phase planes; bit-identical at all levels and thread counts.
 /// </summary>
-public static class Pooling
+internal static class Pooling
 {
     public static void Pool2D(IsaLevel isa, PoolKind kind, Conv2DParams p, ReadOnlySpan<float> x, Span<float> y, bool countIncludePad = false, int threads = 1)
     {

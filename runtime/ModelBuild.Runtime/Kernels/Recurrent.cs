@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>Which ONNX recurrence a <see cref="Recurrent"/> sequence computes.</summary>
-public enum RecurrentCell
+internal enum RecurrentCell
 {
     /// <summary>h = tanh(x·Wᵀ + h·Rᵀ + b); 1 gate.</summary>
     Rnn,
@@ -32,7 +32,7 @@ public enum RecurrentCell
 /// Cell formulas: LSTM c = fma(f, c, i·g), h = o·tanh(c); GRU ĥ = tanh(fma(r, hr_h, xw_h)) (linear before reset) or
 /// tanh(xw_h + (r⊙h)·Rhᵀ + rb_h), h = fma(z, h − ĥ, ĥ); RNN h = tanh(gates).
 /// </summary>
-public static class Recurrent
+internal static class Recurrent
 {
     /// <summary>Gates per cell kind (G).</summary>
     public static int GateCount(RecurrentCell cell) => cell switch

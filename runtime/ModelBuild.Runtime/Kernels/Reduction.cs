@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 
 namespace ModelBuild.Runtime.Kernels;
 
-public enum ReduceOp
+internal enum ReduceOp
 {
     Sum,
     Mean,
@@ -244,7 +244,7 @@ internal static class Partial16
 /// (acc = identity, then acc = acc ⊕ x[k]) — bit-identical at every level.
 /// Threads split the outer dimension.
 /// </summary>
-public static class Reduction
+internal static class Reduction
 {
     /// <summary>y[outer, inner] = reduce over axis of x[outer, axisLen, inner]. axisLen 0 gives the identity (Mean: NaN).</summary>
     public static void Reduce(IsaLevel isa, ReduceOp op, ReadOnlySpan<float> x, Span<float> y, int outer, int axisLen, int inner, int threads = 1)

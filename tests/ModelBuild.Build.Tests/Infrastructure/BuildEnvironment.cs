@@ -1,8 +1,8 @@
 namespace ModelBuild.Build.Tests.Infrastructure;
 
 /// <summary>
-/// The repository, a temp folder holding a local NuGet feed with the freshly packed ModelBuild and ModelBuild.Tool
-/// packages, an isolated global packages folder and a NuGet.config naming both sources. Prepared once per run.
+/// The repository, a temp folder holding a local NuGet feed with the freshly packed ModelBuild, ModelBuild.Tool and
+/// ModelBuild.Runtime packages, an isolated global packages folder and a NuGet.config naming both sources. Prepared once per run.
 /// </summary>
 public static class BuildEnvironment
 {
@@ -23,7 +23,7 @@ public static class BuildEnvironment
     public static string SampleModel => Path.Combine(RepoRoot, "samples", "models", "mosaic-mini.onnx");
 
     /// <summary>
-    /// Packs tasks/ModelBuild.Tasks (package ModelBuild) and tool/ModelBuild.Tool into the feed. When the Release
+    /// Packs tasks/ModelBuild.Tasks (package ModelBuild), tool/ModelBuild.Tool and runtime/ModelBuild.Runtime into the feed. When the Release
     /// outputs already exist (CI builds the solution first) they are packed as built (--no-build).
     /// </summary>
     public static void Prepare()
@@ -52,7 +52,7 @@ public static class BuildEnvironment
               && File.Exists(Path.Combine(RepoRoot, "tool", "ModelBuild.Tool", "bin", "Release", "net10.0", "dotnet-model-convert.dll"))
             : File.Exists(Path.Combine(artifacts, "bin", "ModelBuild.Tasks", "release", "ModelBuild.Tasks.dll"))
               && File.Exists(Path.Combine(artifacts, "bin", "ModelBuild.Tool", "release", "dotnet-model-convert.dll"));
-        foreach (var project in new[] { "tasks/ModelBuild.Tasks/ModelBuild.Tasks.csproj", "tool/ModelBuild.Tool/ModelBuild.Tool.csproj" })
+        foreach (var project in new[] { "tasks/ModelBuild.Tasks/ModelBuild.Tasks.csproj", "tool/ModelBuild.Tool/ModelBuild.Tool.csproj", "runtime/ModelBuild.Runtime/ModelBuild.Runtime.csproj" })
         {
             var args = new List<string> { "pack", Path.Combine(RepoRoot, project), "-c", "Release", "-o", Feed, "-nologo", "-v", "quiet", "-nodeReuse:false" };
             if (!string.IsNullOrEmpty(artifacts))

@@ -31,7 +31,7 @@ public sealed class TensorComparerTests
         var expected = dot / (Math.Sqrt(30) * Math.Sqrt(1 + 4 + 9 + 4.4 * 4.4));
         Assert.AreEqual(expected, m.Cosine, 1e-6);
         Assert.IsFalse(m.Passes(new ParityThresholds()));
-        StringAssert.Contains(m.DescribeFailure(new ParityThresholds()), "peak-relative");
+        StringAssert.Contains(m.DescribeFailure(new ParityThresholds()), "relative error");
     }
 
     [TestMethod]

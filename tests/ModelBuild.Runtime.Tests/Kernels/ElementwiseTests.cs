@@ -4,7 +4,7 @@ using static ModelBuild.Runtime.Tests.Kernels.KernelTestUtil;
 namespace ModelBuild.Runtime.Tests.Kernels;
 
 [TestClass]
-public sealed class ElementwiseTests
+internal sealed class ElementwiseTests
 {
     private static readonly int[] Sizes = [1, 3, 7, 16, 17, 31, 64, 127, 1000, 70001];
 

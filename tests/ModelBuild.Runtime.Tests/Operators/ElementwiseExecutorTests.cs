@@ -4,7 +4,7 @@ using static ModelBuild.Runtime.Tests.Operators.OpHarness;
 namespace ModelBuild.Runtime.Tests.Operators;
 
 [TestClass]
-public sealed class BinaryOpExecutorTests
+internal sealed class BinaryOpExecutorTests
 {
     private static OpT Binary(BinaryOpOperation op, int activation = 0) =>
         Op(OpType.BinaryOp, new BinaryOpT { OpType = op, T = DataType.DT_FLOAT, ActivationType = activation });

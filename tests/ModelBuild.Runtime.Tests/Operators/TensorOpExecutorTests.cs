@@ -108,7 +108,7 @@ public sealed class MatMulExecutorTests
 }
 
 [TestClass]
-public sealed class ReductionExecutorTests
+internal sealed class ReductionExecutorTests
 {
     public static IEnumerable<object[]> Cases()
     {
@@ -183,7 +183,7 @@ public sealed class ReductionExecutorTests
 }
 
 [TestClass]
-public sealed class InterpExecutorTests
+internal sealed class InterpExecutorTests
 {
     /// <summary>Separable reference: src = dst·scale + offset, then nearest (floor/round) / linear / cubic with clamped indices.</summary>
     private static double[] Reference(float[] x, int planes, int ih, int iw, int oh, int ow, int type, Func<int, int, int, double> coord, double a = -0.75)
@@ -291,7 +291,7 @@ public sealed class InterpExecutorTests
 }
 
 [TestClass]
-public sealed class PaddingExecutorTests
+internal sealed class PaddingExecutorTests
 {
     [TestMethod]
     [DataRow(PadValueMode.CONSTANT, 2)]

@@ -4,7 +4,7 @@ using static ModelBuild.Runtime.Tests.Operators.OpHarness;
 namespace ModelBuild.Runtime.Tests.Operators;
 
 [TestClass]
-public sealed class UnaryExecutorTests
+internal sealed class UnaryExecutorTests
 {
     private static double Erf(double x)
     {

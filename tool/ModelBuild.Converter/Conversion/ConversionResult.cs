@@ -17,7 +17,8 @@ public sealed class ConversionResult
         TensorNames = tensorNames;
     }
 
-    public NetT Net { get; }
+    /// <summary>The net as the flatc object API holds it: internal, as the schema types are (use <see cref="Bytes"/>).</summary>
+    internal NetT Net { get; }
 
     /// <summary>
     /// The .mnn file content (FlatBuffers); identical for identical input and options. Serialized from

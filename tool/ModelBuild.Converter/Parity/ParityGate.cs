@@ -29,7 +29,7 @@ public static class ParityGate
     {
         ArgumentNullException.ThrowIfNull(options);
         var started = Stopwatch.GetTimestamp();
-        var timings = new ParityTimings();
+        var timings = new ParityTimings { Progress = options.Progress };
         Validate(options);
 
         // ONNX Runtime's set-up overlaps parsing, import and conversion: its whole plain session when the file
@@ -200,6 +200,7 @@ public static class ParityGate
         timings.TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (options.ReportPath is not null)
         {
+            result.ReportPath = options.ReportPath;
             ReportWriter.Write(options.ReportPath, result);
         }
 
@@ -215,7 +216,7 @@ public static class ParityGate
 
         if (o.Thresholds.MinCosine > 1)
         {
-            throw new ModelBuildException(ErrorCodes.UsageError, $"--min-cosine {o.Thresholds.MinCosine} is above 1, so nothing could pass");
+            throw new ModelBuildException(ErrorCodes.UsageError, $"--min-cosine-similarity {o.Thresholds.MinCosine} is above 1, so nothing could pass");
         }
 
         if (!File.Exists(o.OnnxPath))

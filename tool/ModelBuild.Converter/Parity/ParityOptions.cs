@@ -16,6 +16,9 @@ public sealed class ParityOptions
     /// <summary>The ONNX model: the reference.</summary>
     public required string OnnxPath { get; init; }
 
+    /// <summary>Told each phase as it starts (parse, convert, ISA matrix, localization...); null = silent.</summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>The converted model to check; null converts <see cref="OnnxPath"/> in memory.</summary>
     public string? MnnPath { get; init; }
 

@@ -13,8 +13,8 @@ public enum ParityVerdict
 /// <summary>Everything one gate run found; serialized as the JSON report (see <see cref="SchemaVersion"/>).</summary>
 public sealed class ParityResult
 {
-    /// <summary>Bumped on any incompatible change of the JSON report.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>Bumped on any incompatible change of the JSON report (2: relativeError, maxRelativeError, minCosineSimilarity).</summary>
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
@@ -42,6 +42,29 @@ public sealed class ParityResult
     public List<IsaColumn> Isas { get; } = [];
 
     public LocalizationResult? Localization { get; set; }
+
+    /// <summary>The report's path without extension (PATH.json, PATH.html) when one was written.</summary>
+    public string? ReportPath { get; set; }
+
+    /// <summary>
+    /// What the first error line adds so that a build's first error says where to look without -v:n: the first
+    /// diverging node (when localized) and the HTML report (when written). Empty when there is neither.
+    /// </summary>
+    public string FirstErrorContext()
+    {
+        var parts = new List<string>();
+        if (Localization is { Found: true } l)
+        {
+            parts.Add($"first diverging node: {l.OpType} '{l.NodeName}' (value '{l.Value}')");
+        }
+
+        if (ReportPath is not null)
+        {
+            parts.Add($"report: {ReportPath}.html");
+        }
+
+        return parts.Count == 0 ? "" : "; " + string.Join("; ", parts);
+    }
 
     /// <summary>Errors (MB2xxx, severity "error"), warnings (MB7xxx, "warning") and notes ("note": shown, verdict unaffected), in order found.</summary>
     public List<ParityMessage> Messages { get; } = [];

@@ -16,9 +16,13 @@ public sealed class ParityTimings
     /// <summary>Milliseconds from the start of <see cref="ParityGate.Run(ParityOptions)"/> to its end.</summary>
     public double TotalMilliseconds { get; internal set; }
 
+    /// <summary>Told the name of each phase as it starts (the CLI's progress lines on stderr); null = silent.</summary>
+    public Action<string>? Progress { get; init; }
+
     /// <summary>Times <paramref name="action"/> under <paramref name="phase"/>; repeated phases accumulate.</summary>
     public T Measure<T>(string phase, Func<T> action)
     {
+        Progress?.Invoke(phase);
         var start = Stopwatch.GetTimestamp();
         try
         {

@@ -9,7 +9,7 @@ namespace ModelBuild.Tool.Cli;
 
 /// <summary>
 /// <c>check MODEL.onnx [--mnn MODEL.mnn] [--inputs DIR|FILE]... [--samples N] [--seed S] ...</c>: the parity gate.
-/// Exit 0 passed (possibly with warnings), 1 parity failed, 2 usage or input error (MB code on stderr).
+/// Exit 0 passed (possibly with warnings), 1 parity failed, else as every command (<see cref="ExitCodes"/>).
 /// </summary>
 internal static class CheckCommand
 {
@@ -22,11 +22,11 @@ internal static class CheckCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the generated samples.", HelpName = "S", DefaultValueFactory = _ => ParityOptions.DefaultSeed };
         var dist = Many("--input-dist", "NAME=DIST", "Distribution of an input: normal(mean,std), uniform(lo,hi), image[(lo,hi)], int(lo,hi) (repeatable).");
         var shapes = CommonOptions.InputShape();
-        var maxRel = new Option<string?>("--max-rel-error") { Description = $"Limit of max|y-r|/max|r| (default {ParityThresholds.DefaultMaxRelError}).", HelpName = "X" };
-        var minCos = new Option<string?>("--min-cosine") { Description = $"Lower limit of the cosine similarity (default {ParityThresholds.DefaultMinCosine}).", HelpName = "X" };
+        var maxRel = new Option<string?>("--max-relative-error", "--max-rel-error") { Description = $"Limit of the relative error max|y-r|/max|r| (MSBuild: MaxRelativeError; default {ParityThresholds.DefaultMaxRelError}).", HelpName = "X" };
+        var minCos = new Option<string?>("--min-cosine-similarity", "--min-cosine") { Description = $"Lower limit of the cosine similarity (MSBuild: MinCosineSimilarity; default {ParityThresholds.DefaultMinCosine}).", HelpName = "X" };
         var atol = new Option<string?>("--atol") { Description = "Absolute tolerance of the element-wise rule |y-r| <= atol + rtol*|r| (decides only when set).", HelpName = "X" };
         var rtol = new Option<string?>("--rtol") { Description = "Relative tolerance of the element-wise rule (decides only when set).", HelpName = "X" };
-        var threshold = Many("--threshold", "OUTPUT:METRIC=VALUE", "Per-output limit; METRIC is max-rel-error, min-cosine, atol or rtol (repeatable).");
+        var threshold = Many("--threshold", "OUTPUT:METRIC=VALUE", "Per-output limit; METRIC is max-relative-error, min-cosine-similarity, atol or rtol (repeatable).");
         var isa = Many("--isa", "LIST", "ISA columns: scalar,128,256,512,arm64 (default: the native level only; e.g. --isa all,arm64 for the cross-ISA matrix).");
         var report = new Option<string?>("--report") { Description = "Write PATH.json and PATH.html.", HelpName = "PATH" };
         var saveInputs = new Option<string?>("--save-inputs") { Description = "Save the samples as test_data_set_K/input_J.pb folders.", HelpName = "DIR" };
@@ -37,81 +37,82 @@ internal static class CheckCommand
         var mean = new Option<string?>("--image-mean") { Description = "Image samples: per-channel mean subtracted after scaling (R,G,B or one value).", HelpName = "M" };
         var std = new Option<string?>("--image-std") { Description = "Image samples: per-channel divisor after the mean (R,G,B or one value).", HelpName = "S" };
         var noLocalize = new Option<bool>("--no-localize") { Description = "Skip locating the first diverging node when an output fails." };
+        var json = CommonOptions.Json();
         var timings = new Option<bool>("--timings") { Description = "Print where the check's time went (parse, convert, sessions, runs per engine)." };
 
         var command = new Command("check", "Check that the converted model agrees with ONNX Runtime on representative inputs (parity gate).")
         {
             model, mnn, inputs, samples, seed, dist, shapes, maxRel, minCos, atol, rtol, threshold, isa, report, saveInputs, strict,
-            bgr, nhwc, scale, mean, std, noLocalize, timings,
+            bgr, nhwc, scale, mean, std, noLocalize, timings, json,
         };
         command.SetAction(parse =>
         {
-            try
+            var distributions = new Dictionary<string, InputDistribution>(StringComparer.Ordinal);
+            foreach (var d in parse.GetValue(dist) ?? [])
             {
-                var distributions = new Dictionary<string, InputDistribution>(StringComparer.Ordinal);
-                foreach (var d in parse.GetValue(dist) ?? [])
-                {
-                    InputDistribution.ParseAssignment(d, distributions);
-                }
-
-                var overrides = new Dictionary<string, ThresholdOverride>(StringComparer.Ordinal);
-                foreach (var t in parse.GetValue(threshold) ?? [])
-                {
-                    ThresholdOverride.Parse(t, overrides);
-                }
-
-                var defaults = new ParityThresholds();
-                var options = new ParityOptions
-                {
-                    OnnxPath = parse.GetValue(model)!,
-                    MnnPath = parse.GetValue(mnn),
-                    InputPaths = [.. parse.GetValue(inputs) ?? []],
-                    Samples = parse.GetValue(samples),
-                    Seed = parse.GetValue(seed),
-                    Distributions = distributions,
-                    InputShapes = CommonOptions.ParseInputShapes(parse.GetValue(shapes)),
-                    Thresholds = new ParityThresholds
-                    {
-                        MaxRelError = Number(parse.GetValue(maxRel), "--max-rel-error") ?? defaults.MaxRelError,
-                        MinCosine = Number(parse.GetValue(minCos), "--min-cosine") ?? defaults.MinCosine,
-                        Atol = Number(parse.GetValue(atol), "--atol"),
-                        Rtol = Number(parse.GetValue(rtol), "--rtol"),
-                    },
-                    OutputThresholds = overrides,
-                    Isas = [.. parse.GetValue(isa) ?? []],
-                    ReportPath = parse.GetValue(report),
-                    SaveInputsDirectory = parse.GetValue(saveInputs),
-                    Strict = parse.GetValue(strict),
-                    Localize = !parse.GetValue(noLocalize),
-                    Image = new ImagePreprocessing
-                    {
-                        Bgr = parse.GetValue(bgr),
-                        Nhwc = parse.GetValue(nhwc),
-                        Scale = Number(parse.GetValue(scale), "--image-scale") ?? 1,
-                        Mean = parse.GetValue(mean) is { } m ? ImagePreprocessing.ParseTriple(m, "--image-mean") : [0, 0, 0],
-                        Std = parse.GetValue(std) is { } s ? CheckStd(ImagePreprocessing.ParseTriple(s, "--image-std")) : [1, 1, 1],
-                    },
-                    CommandLine = "dotnet model-convert " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value))),
-                };
-                var result = ParityGate.Run(options);
-                ConsoleSummary.Write(result, console.Out, console.Error);
-                if (parse.GetValue(timings))
-                {
-                    ConsoleSummary.WriteTimings(result.Timings, console.Out);
-                }
-                if (options.ReportPath is not null)
-                {
-                    console.Out.WriteLine($"report: {options.ReportPath}.json, {options.ReportPath}.html");
-                }
-
-                return result.ExitCode;
+                InputDistribution.ParseAssignment(d, distributions);
             }
-            catch (ModelBuildException e)
+
+            var overrides = new Dictionary<string, ThresholdOverride>(StringComparer.Ordinal);
+            foreach (var t in parse.GetValue(threshold) ?? [])
             {
-                // bad options, unreadable models or samples: the gate could not decide
-                console.Diagnostic(e.Code, e.Message);
-                return ExitCodes.Usage;
+                ThresholdOverride.Parse(t, overrides);
             }
+
+            var defaults = new ParityThresholds();
+            var options = new ParityOptions
+            {
+                OnnxPath = parse.GetValue(model)!,
+                MnnPath = parse.GetValue(mnn),
+                InputPaths = [.. parse.GetValue(inputs) ?? []],
+                Samples = parse.GetValue(samples),
+                Seed = parse.GetValue(seed),
+                Distributions = distributions,
+                InputShapes = CommonOptions.ParseInputShapes(parse.GetValue(shapes)),
+                Thresholds = new ParityThresholds
+                {
+                    MaxRelError = Number(parse.GetValue(maxRel), "--max-relative-error") ?? defaults.MaxRelError,
+                    MinCosine = Number(parse.GetValue(minCos), "--min-cosine-similarity") ?? defaults.MinCosine,
+                    Atol = Number(parse.GetValue(atol), "--atol"),
+                    Rtol = Number(parse.GetValue(rtol), "--rtol"),
+                },
+                OutputThresholds = overrides,
+                Isas = [.. parse.GetValue(isa) ?? []],
+                ReportPath = parse.GetValue(report),
+                SaveInputsDirectory = parse.GetValue(saveInputs),
+                Strict = parse.GetValue(strict),
+                Localize = !parse.GetValue(noLocalize),
+                Image = new ImagePreprocessing
+                {
+                    Bgr = parse.GetValue(bgr),
+                    Nhwc = parse.GetValue(nhwc),
+                    Scale = Number(parse.GetValue(scale), "--image-scale") ?? 1,
+                    Mean = parse.GetValue(mean) is { } m ? ImagePreprocessing.ParseTriple(m, "--image-mean") : [0, 0, 0],
+                    Std = parse.GetValue(std) is { } s ? CheckStd(ImagePreprocessing.ParseTriple(s, "--image-std")) : [1, 1, 1],
+                },
+                Progress = console.Progress(),
+                CommandLine = "dotnet model-convert " + string.Join(" ", parse.Tokens.Select(t => Quote(t.Value))),
+            };
+            var result = ParityGate.Run(options);
+            if (parse.GetValue(json))
+            {
+                // the same document as the report's PATH.json; the verdict's MB2xxx lines still go to stderr
+                ConsoleSummary.Write(result, TextWriter.Null, console.Error);
+                console.Out.WriteLine(JsonReport.Render(result));
+                return result.Passed ? ExitCodes.Success : ExitCodes.ParityFailed;
+            }
+
+            ConsoleSummary.Write(result, console.Out, console.Error);
+            if (parse.GetValue(timings))
+            {
+                ConsoleSummary.WriteTimings(result.Timings, console.Out);
+            }
+            if (options.ReportPath is not null)
+            {
+                console.Out.WriteLine($"report: {options.ReportPath}.json, {options.ReportPath}.html");
+            }
+
+            return result.Passed ? ExitCodes.Success : ExitCodes.ParityFailed;
         });
         return command;
     }

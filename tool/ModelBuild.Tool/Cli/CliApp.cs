@@ -5,8 +5,8 @@ namespace ModelBuild.Tool.Cli;
 
 /// <summary>
 /// Builds the command tree and runs one command line. Every failure ends up as one <c>MB####: message</c>
-/// line on stderr: usage errors (MB5001, exit 2), ModelBuildException (its own code, exit 1) and anything else
-/// (MB9999 internal error, exit 3).
+/// line on stderr and the exit code of <see cref="ExitCodes"/>: usage errors (MB5001, exit 2), ModelBuildException
+/// (its own code, exit 4) and anything else (MB9999 internal error, exit 3).
 /// </summary>
 public static class CliApp
 {
@@ -15,22 +15,26 @@ public static class CliApp
     /// <summary>Runs <paramref name="args"/> against the command tree made by <paramref name="buildRoot"/> (tests add commands).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<CliConsole, RootCommand> buildRoot)
     {
-        var console = new CliConsole(stdout, stderr);
+        var console = new CliConsole(stdout, stderr) { Interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected };
         try
         {
             var root = buildRoot(console);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
             {
+                var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
                 foreach (var error in parse.Errors)
                 {
-                    console.Diagnostic(ErrorCodes.UsageError, error.Message);
+                    var token = unmatched.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal));
+                    var hint = token is null ? null : Suggestions.Closest(parse.CommandResult.Command, token);
+                    console.Diagnostic(ErrorCodes.UsageError, error.Message + (hint is null ? "" : $" Did you mean '{hint}'?"));
                 }
 
                 stderr.WriteLine("Run 'dotnet model-convert --help' for usage.");
                 return ExitCodes.Usage;
             }
 
+            console.Verbosity = parse.GetValue<Verbosity>(VerbosityOptionName);
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = stdout,
@@ -41,7 +45,7 @@ public static class CliApp
         catch (ModelBuildException e)
         {
             console.Diagnostic(e.Code, e.Message);
-            return e.Code == ErrorCodes.UsageError ? ExitCodes.Usage : ExitCodes.Error;
+            return ExitCodes.For(e);
         }
         catch (Exception e)
         {
@@ -55,9 +59,17 @@ public static class CliApp
         }
     }
 
+    private const string VerbosityOptionName = "--verbosity";
+
     public static RootCommand BuildRoot(CliConsole console)
     {
         var root = new RootCommand("dotnet model-convert: convert ONNX models to MNN (.mnn), run and inspect them.");
+        root.Options.Add(new Option<Verbosity>(VerbosityOptionName, "-v")
+        {
+            Description = "How much to print on stderr: quiet (errors only), normal (plus warnings; progress on a terminal), detailed (plus progress always).",
+            Recursive = true,
+            DefaultValueFactory = _ => Verbosity.Normal,
+        });
         root.Subcommands.Add(ConvertCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(InspectCommand.Create(console));

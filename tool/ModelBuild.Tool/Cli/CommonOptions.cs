@@ -15,6 +15,12 @@ internal static class CommonOptions
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    /// <summary><c>--json</c>: one JSON object on stdout instead of the text (README "Machine-readable output").</summary>
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print the result as one JSON object on stdout (diagnostics stay on stderr).",
+    };
+
     /// <summary>Parses every <c>NAME=DIMS</c>; MB1012 on bad syntax, MB5001 when a name is given twice.</summary>
     public static Dictionary<string, long[]> ParseInputShapes(string[]? values)
     {

@@ -35,6 +35,9 @@ internal static partial class TensorFolder
         };
     }
 
+    /// <summary>The expected <c>output_K.pb</c> files of an existing folder, ordered by K.</summary>
+    public static IReadOnlyList<(int Index, string Path)> ListOutputs(string folder) => ListFolder(folder, "output");
+
     /// <summary>The <c>PREFIX_K.pb</c> files of an existing folder, ordered by K.</summary>
     private static List<(int Index, string Path)> ListFolder(string folder, string prefix)
     {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ArgMax : IFlatbufferObject
+internal struct ArgMax : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct ArgMax : IFlatbufferObject
   }
 }
 
-public class ArgMaxT
+internal class ArgMaxT
 {
   public int OutMaxVal { get; set; }
   public int TopK { get; set; }
@@ -84,7 +84,7 @@ public class ArgMaxT
 }
 
 
-static public class ArgMaxVerify
+static internal class ArgMaxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

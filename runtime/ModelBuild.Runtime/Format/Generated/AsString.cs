@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct AsString : IFlatbufferObject
+internal struct AsString : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -87,7 +87,7 @@ public struct AsString : IFlatbufferObject
   }
 }
 
-public class AsStringT
+internal class AsStringT
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
   public int Precision { get; set; }
@@ -107,7 +107,7 @@ public class AsStringT
 }
 
 
-static public class AsStringVerify
+static internal class AsStringVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct AttentionParam : IFlatbufferObject
+internal struct AttentionParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -106,7 +106,7 @@ public struct AttentionParam : IFlatbufferObject
   }
 }
 
-public class AttentionParamT
+internal class AttentionParamT
 {
   public bool KvCache { get; set; }
   public string KvSharedLayer { get; set; }
@@ -128,7 +128,7 @@ public class AttentionParamT
 }
 
 
-static public class AttentionParamVerify
+static internal class AttentionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

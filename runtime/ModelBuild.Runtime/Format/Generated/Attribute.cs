@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Attribute : IFlatbufferObject
+internal struct Attribute : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -145,7 +145,7 @@ public struct Attribute : IFlatbufferObject
   }
 }
 
-public class AttributeT
+internal class AttributeT
 {
   public string S { get; set; }
   public int I { get; set; }
@@ -171,7 +171,7 @@ public class AttributeT
 }
 
 
-static public class AttributeVerify
+static internal class AttributeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum AvgPoolCountType : sbyte
+internal enum AvgPoolCountType : sbyte
 {
   DEFAULT = 0,
   INCLUDE_PADDING = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Axis : IFlatbufferObject
+internal struct Axis : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct Axis : IFlatbufferObject
   }
 }
 
-public class AxisT
+internal class AxisT
 {
   public int Axis_ { get; set; }
 
@@ -60,7 +60,7 @@ public class AxisT
 }
 
 
-static public class AxisVerify
+static internal class AxisVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct BatchMatMulParam : IFlatbufferObject
+internal struct BatchMatMulParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct BatchMatMulParam : IFlatbufferObject
   }
 }
 
-public class BatchMatMulParamT
+internal class BatchMatMulParamT
 {
   public bool AdjX { get; set; }
   public bool AdjY { get; set; }
@@ -68,7 +68,7 @@ public class BatchMatMulParamT
 }
 
 
-static public class BatchMatMulParamVerify
+static internal class BatchMatMulParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

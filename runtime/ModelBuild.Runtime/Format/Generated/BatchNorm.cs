@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct BatchNorm : IFlatbufferObject
+internal struct BatchNorm : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -200,7 +200,7 @@ public struct BatchNorm : IFlatbufferObject
   }
 }
 
-public class BatchNormT
+internal class BatchNormT
 {
   public int Channels { get; set; }
   public List<float> SlopeData { get; set; }
@@ -224,7 +224,7 @@ public class BatchNormT
 }
 
 
-static public class BatchNormVerify
+static internal class BatchNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

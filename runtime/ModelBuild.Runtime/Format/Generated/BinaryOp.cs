@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct BinaryOp : IFlatbufferObject
+internal struct BinaryOp : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct BinaryOp : IFlatbufferObject
   }
 }
 
-public class BinaryOpT
+internal class BinaryOpT
 {
   public ModelBuild.Runtime.Format.Schema.BinaryOpOperation OpType { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
@@ -76,7 +76,7 @@ public class BinaryOpT
 }
 
 
-static public class BinaryOpVerify
+static internal class BinaryOpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum BinaryOpOperation : int
+internal enum BinaryOpOperation : int
 {
   ADD = 0,
   SUB = 1,

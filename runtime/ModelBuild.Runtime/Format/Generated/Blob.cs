@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Blob : IFlatbufferObject
+internal struct Blob : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -243,7 +243,7 @@ public struct Blob : IFlatbufferObject
   }
 }
 
-public class BlobT
+internal class BlobT
 {
   public List<int> Dims { get; set; }
   public ModelBuild.Runtime.Format.Schema.MNN_DATA_FORMAT DataFormat { get; set; }
@@ -271,7 +271,7 @@ public class BlobT
 }
 
 
-static public class BlobVerify
+static internal class BlobVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

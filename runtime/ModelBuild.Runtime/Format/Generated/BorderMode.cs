@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum BorderMode : sbyte
+internal enum BorderMode : sbyte
 {
   ZEROS = 0,
   CLAMP = 1,

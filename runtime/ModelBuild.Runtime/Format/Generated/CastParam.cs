@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct CastParam : IFlatbufferObject
+internal struct CastParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct CastParam : IFlatbufferObject
   }
 }
 
-public class CastParamT
+internal class CastParamT
 {
   public ModelBuild.Runtime.Format.Schema.DataType SrcT { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType DstT { get; set; }
@@ -68,7 +68,7 @@ public class CastParamT
 }
 
 
-static public class CastParamVerify
+static internal class CastParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

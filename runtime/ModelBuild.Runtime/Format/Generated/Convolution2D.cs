@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Convolution2D : IFlatbufferObject
+internal struct Convolution2D : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -144,7 +144,7 @@ public struct Convolution2D : IFlatbufferObject
   }
 }
 
-public class Convolution2DT
+internal class Convolution2DT
 {
   public ModelBuild.Runtime.Format.Schema.Convolution2DCommonT Common { get; set; }
   public List<float> Weight { get; set; }
@@ -166,7 +166,7 @@ public class Convolution2DT
 }
 
 
-static public class Convolution2DVerify
+static internal class Convolution2DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

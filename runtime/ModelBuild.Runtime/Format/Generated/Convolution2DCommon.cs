@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Convolution2DCommon : IFlatbufferObject
+internal struct Convolution2DCommon : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -182,7 +182,7 @@ public struct Convolution2DCommon : IFlatbufferObject
   }
 }
 
-public class Convolution2DCommonT
+internal class Convolution2DCommonT
 {
   public int PadX { get; set; }
   public int PadY { get; set; }
@@ -224,7 +224,7 @@ public class Convolution2DCommonT
 }
 
 
-static public class Convolution2DCommonVerify
+static internal class Convolution2DCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

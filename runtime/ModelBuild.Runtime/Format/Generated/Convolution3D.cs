@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Convolution3D : IFlatbufferObject
+internal struct Convolution3D : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -123,7 +123,7 @@ public struct Convolution3D : IFlatbufferObject
   }
 }
 
-public class Convolution3DT
+internal class Convolution3DT
 {
   public ModelBuild.Runtime.Format.Schema.Convolution3DCommonT Common { get; set; }
   public List<float> Weight { get; set; }
@@ -139,7 +139,7 @@ public class Convolution3DT
 }
 
 
-static public class Convolution3DVerify
+static internal class Convolution3DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

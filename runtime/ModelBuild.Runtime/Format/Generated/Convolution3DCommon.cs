@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Convolution3DCommon : IFlatbufferObject
+internal struct Convolution3DCommon : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -206,7 +206,7 @@ public struct Convolution3DCommon : IFlatbufferObject
   }
 }
 
-public class Convolution3DCommonT
+internal class Convolution3DCommonT
 {
   public List<int> Dilates { get; set; }
   public List<int> Strides { get; set; }
@@ -238,7 +238,7 @@ public class Convolution3DCommonT
 }
 
 
-static public class Convolution3DCommonVerify
+static internal class Convolution3DCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum CoordinateTransformationMode : sbyte
+internal enum CoordinateTransformationMode : sbyte
 {
   NotSet = 0,
   AlignCorners = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Crop : IFlatbufferObject
+internal struct Crop : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct Crop : IFlatbufferObject
   }
 }
 
-public class CropT
+internal class CropT
 {
   public int Axis { get; set; }
   public List<int> Offset { get; set; }
@@ -86,7 +86,7 @@ public class CropT
 }
 
 
-static public class CropVerify
+static internal class CropVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

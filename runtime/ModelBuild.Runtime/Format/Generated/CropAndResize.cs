@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct CropAndResize : IFlatbufferObject
+internal struct CropAndResize : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct CropAndResize : IFlatbufferObject
   }
 }
 
-public class CropAndResizeT
+internal class CropAndResizeT
 {
   public float ExtrapolationValue { get; set; }
   public ModelBuild.Runtime.Format.Schema.CropAndResizeMethod Method { get; set; }
@@ -68,7 +68,7 @@ public class CropAndResizeT
 }
 
 
-static public class CropAndResizeVerify
+static internal class CropAndResizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

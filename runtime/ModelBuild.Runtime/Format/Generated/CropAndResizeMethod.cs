@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum CropAndResizeMethod : sbyte
+internal enum CropAndResizeMethod : sbyte
 {
   BILINEAR = 0,
   NEAREST = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct CumSum : IFlatbufferObject
+internal struct CumSum : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct CumSum : IFlatbufferObject
   }
 }
 
-public class CumSumT
+internal class CumSumT
 {
   public bool Exclusive { get; set; }
   public bool Reverse { get; set; }
@@ -68,7 +68,7 @@ public class CumSumT
 }
 
 
-static public class CumSumVerify
+static internal class CumSumVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum DataType : int
+internal enum DataType : int
 {
   DT_INVALID = 0,
   DT_FLOAT = 1,

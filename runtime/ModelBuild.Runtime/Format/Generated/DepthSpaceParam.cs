@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct DepthSpaceParam : IFlatbufferObject
+internal struct DepthSpaceParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct DepthSpaceParam : IFlatbufferObject
   }
 }
 
-public class DepthSpaceParamT
+internal class DepthSpaceParamT
 {
   public int BlockSize { get; set; }
   public ModelBuild.Runtime.Format.Schema.DepthToSpaceMode Mode { get; set; }
@@ -68,7 +68,7 @@ public class DepthSpaceParamT
 }
 
 
-static public class DepthSpaceParamVerify
+static internal class DepthSpaceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum DepthToSpaceMode : sbyte
+internal enum DepthToSpaceMode : sbyte
 {
   DCR = 0,
   CRD = 1,

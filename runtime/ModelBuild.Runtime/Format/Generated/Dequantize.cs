@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Dequantize : IFlatbufferObject
+internal struct Dequantize : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -69,7 +69,7 @@ public struct Dequantize : IFlatbufferObject
   }
 }
 
-public class DequantizeT
+internal class DequantizeT
 {
   public ModelBuild.Runtime.Format.Schema.QuantizedParamT InputQuantizedParam { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizeMode Mode { get; set; }
@@ -85,7 +85,7 @@ public class DequantizeT
 }
 
 
-static public class DequantizeVerify
+static internal class DequantizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct DetectionOutput : IFlatbufferObject
+internal struct DetectionOutput : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -104,7 +104,7 @@ public struct DetectionOutput : IFlatbufferObject
   }
 }
 
-public class DetectionOutputT
+internal class DetectionOutputT
 {
   public int ClassCount { get; set; }
   public float NmsThresholdold { get; set; }
@@ -132,7 +132,7 @@ public class DetectionOutputT
 }
 
 
-static public class DetectionOutputVerify
+static internal class DetectionOutputVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct DetectionPostProcessParam : IFlatbufferObject
+internal struct DetectionPostProcessParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -110,7 +110,7 @@ public struct DetectionPostProcessParam : IFlatbufferObject
   }
 }
 
-public class DetectionPostProcessParamT
+internal class DetectionPostProcessParamT
 {
   public int MaxDetections { get; set; }
   public int MaxClassesPerDetection { get; set; }
@@ -134,7 +134,7 @@ public class DetectionPostProcessParamT
 }
 
 
-static public class DetectionPostProcessParamVerify
+static internal class DetectionPostProcessParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

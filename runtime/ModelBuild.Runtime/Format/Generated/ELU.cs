@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ELU : IFlatbufferObject
+internal struct ELU : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct ELU : IFlatbufferObject
   }
 }
 
-public class ELUT
+internal class ELUT
 {
   public float Alpha { get; set; }
 
@@ -60,7 +60,7 @@ public class ELUT
 }
 
 
-static public class ELUVerify
+static internal class ELUVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

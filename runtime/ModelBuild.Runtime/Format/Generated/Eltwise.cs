@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Eltwise : IFlatbufferObject
+internal struct Eltwise : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct Eltwise : IFlatbufferObject
   }
 }
 
-public class EltwiseT
+internal class EltwiseT
 {
   public ModelBuild.Runtime.Format.Schema.EltwiseType Type { get; set; }
   public List<float> Coeff { get; set; }
@@ -86,7 +86,7 @@ public class EltwiseT
 }
 
 
-static public class EltwiseVerify
+static internal class EltwiseVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct EltwiseInt8 : IFlatbufferObject
+internal struct EltwiseInt8 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -71,7 +71,7 @@ public struct EltwiseInt8 : IFlatbufferObject
   }
 }
 
-public class EltwiseInt8T
+internal class EltwiseInt8T
 {
   public ModelBuild.Runtime.Format.Schema.EltwiseType Type { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizedFloatParamT InputQuan0 { get; set; }
@@ -87,7 +87,7 @@ public class EltwiseInt8T
 }
 
 
-static public class EltwiseInt8Verify
+static internal class EltwiseInt8Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum EltwiseType : sbyte
+internal enum EltwiseType : sbyte
 {
   PROD = 0,
   SUM = 1,

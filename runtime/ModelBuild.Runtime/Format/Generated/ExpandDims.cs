@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ExpandDims : IFlatbufferObject
+internal struct ExpandDims : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct ExpandDims : IFlatbufferObject
   }
 }
 
-public class ExpandDimsT
+internal class ExpandDimsT
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType Tdim { get; set; }
@@ -76,7 +76,7 @@ public class ExpandDimsT
 }
 
 
-static public class ExpandDimsVerify
+static internal class ExpandDimsVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Extra : IFlatbufferObject
+internal struct Extra : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -120,7 +120,7 @@ public struct Extra : IFlatbufferObject
   }
 }
 
-public class ExtraT
+internal class ExtraT
 {
   public string Type { get; set; }
   public string Engine { get; set; }
@@ -138,7 +138,7 @@ public class ExtraT
 }
 
 
-static public class ExtraVerify
+static internal class ExtraVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ExtraInfo : IFlatbufferObject
+internal struct ExtraInfo : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -94,7 +94,7 @@ public struct ExtraInfo : IFlatbufferObject
   }
 }
 
-public class ExtraInfoT
+internal class ExtraInfoT
 {
   public List<sbyte> Buffer { get; set; }
   public string Name { get; set; }
@@ -108,7 +108,7 @@ public class ExtraInfoT
 }
 
 
-static public class ExtraInfoVerify
+static internal class ExtraInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Fill : IFlatbufferObject
+internal struct Fill : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct Fill : IFlatbufferObject
   }
 }
 
-public class FillT
+internal class FillT
 {
 
   public FillT() {
@@ -47,7 +47,7 @@ public class FillT
 }
 
 
-static public class FillVerify
+static internal class FillVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

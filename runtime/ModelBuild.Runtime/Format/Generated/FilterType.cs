@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum FilterType : sbyte
+internal enum FilterType : sbyte
 {
   NEAREST = 0,
   BILINEAR = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Flatten : IFlatbufferObject
+internal struct Flatten : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct Flatten : IFlatbufferObject
   }
 }
 
-public class FlattenT
+internal class FlattenT
 {
   public int Axis { get; set; }
   public int EndAxis { get; set; }
@@ -68,7 +68,7 @@ public class FlattenT
 }
 
 
-static public class FlattenVerify
+static internal class FlattenVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct FmhaV2Param : IFlatbufferObject
+internal struct FmhaV2Param : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct FmhaV2Param : IFlatbufferObject
   }
 }
 
-public class FmhaV2ParamT
+internal class FmhaV2ParamT
 {
   public int Heads { get; set; }
 
@@ -60,7 +60,7 @@ public class FmhaV2ParamT
 }
 
 
-static public class FmhaV2ParamVerify
+static internal class FmhaV2ParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct FmhcaParam : IFlatbufferObject
+internal struct FmhcaParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct FmhcaParam : IFlatbufferObject
   }
 }
 
-public class FmhcaParamT
+internal class FmhcaParamT
 {
   public int Heads { get; set; }
 
@@ -60,7 +60,7 @@ public class FmhcaParamT
 }
 
 
-static public class FmhcaParamVerify
+static internal class FmhcaParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

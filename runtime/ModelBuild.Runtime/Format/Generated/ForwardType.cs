@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum ForwardType : sbyte
+internal enum ForwardType : sbyte
 {
   CPU = 0,
   METAL = 1,

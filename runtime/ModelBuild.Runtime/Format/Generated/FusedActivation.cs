@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum FusedActivation : sbyte
+internal enum FusedActivation : sbyte
 {
   kTfLiteActNone = 0,
   kTfLiteActRelu = 1,

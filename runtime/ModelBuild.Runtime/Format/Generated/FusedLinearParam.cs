@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct FusedLinearParam : IFlatbufferObject
+internal struct FusedLinearParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -88,7 +88,7 @@ public struct FusedLinearParam : IFlatbufferObject
   }
 }
 
-public class FusedLinearParamT
+internal class FusedLinearParamT
 {
   public List<ModelBuild.Runtime.Format.Schema.Convolution2DT> Convs { get; set; }
   public bool ActSiluMul { get; set; }
@@ -106,7 +106,7 @@ public class FusedLinearParamT
 }
 
 
-static public class FusedLinearParamVerify
+static internal class FusedLinearParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

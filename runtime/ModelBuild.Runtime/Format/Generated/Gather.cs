@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Gather : IFlatbufferObject
+internal struct Gather : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct Gather : IFlatbufferObject
   }
 }
 
-public class GatherT
+internal class GatherT
 {
   public ModelBuild.Runtime.Format.Schema.DataType Tindices { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType Tparams { get; set; }
@@ -84,7 +84,7 @@ public class GatherT
 }
 
 
-static public class GatherVerify
+static internal class GatherVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

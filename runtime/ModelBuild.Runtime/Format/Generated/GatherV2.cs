@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct GatherV2 : IFlatbufferObject
+internal struct GatherV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct GatherV2 : IFlatbufferObject
   }
 }
 
-public class GatherV2T
+internal class GatherV2T
 {
   public ModelBuild.Runtime.Format.Schema.DataType Taxis { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType Tindices { get; set; }
@@ -76,7 +76,7 @@ public class GatherV2T
 }
 
 
-static public class GatherV2Verify
+static internal class GatherV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

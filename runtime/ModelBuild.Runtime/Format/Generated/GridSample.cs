@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct GridSample : IFlatbufferObject
+internal struct GridSample : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct GridSample : IFlatbufferObject
   }
 }
 
-public class GridSampleT
+internal class GridSampleT
 {
   public ModelBuild.Runtime.Format.Schema.SampleMode Mode { get; set; }
   public ModelBuild.Runtime.Format.Schema.BorderMode PaddingMode { get; set; }
@@ -84,7 +84,7 @@ public class GridSampleT
 }
 
 
-static public class GridSampleVerify
+static internal class GridSampleVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

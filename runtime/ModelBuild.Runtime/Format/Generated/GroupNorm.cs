@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct GroupNorm : IFlatbufferObject
+internal struct GroupNorm : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -140,7 +140,7 @@ public struct GroupNorm : IFlatbufferObject
   }
 }
 
-public class GroupNormT
+internal class GroupNormT
 {
   public int Axis { get; set; }
   public float Epsilon { get; set; }
@@ -162,7 +162,7 @@ public class GroupNormT
 }
 
 
-static public class GroupNormVerify
+static internal class GroupNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

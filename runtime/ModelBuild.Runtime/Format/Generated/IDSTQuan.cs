@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct IDSTQuan : IFlatbufferObject
+internal struct IDSTQuan : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -212,7 +212,7 @@ public struct IDSTQuan : IFlatbufferObject
   }
 }
 
-public class IDSTQuanT
+internal class IDSTQuanT
 {
   public List<sbyte> Buffer { get; set; }
   public List<float> Alpha { get; set; }
@@ -252,7 +252,7 @@ public class IDSTQuanT
 }
 
 
-static public class IDSTQuanVerify
+static internal class IDSTQuanVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

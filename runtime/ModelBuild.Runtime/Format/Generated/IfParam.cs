@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct IfParam : IFlatbufferObject
+internal struct IfParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -108,7 +108,7 @@ public struct IfParam : IFlatbufferObject
   }
 }
 
-public class IfParamT
+internal class IfParamT
 {
   public string ThenGraph { get; set; }
   public string ElseGraph { get; set; }
@@ -124,7 +124,7 @@ public class IfParamT
 }
 
 
-static public class IfParamVerify
+static internal class IfParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

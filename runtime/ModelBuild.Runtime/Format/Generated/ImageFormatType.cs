@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum ImageFormatType : int
+internal enum ImageFormatType : int
 {
   RGBA = 0,
   RGB = 1,

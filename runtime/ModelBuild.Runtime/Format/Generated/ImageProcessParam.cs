@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ImageProcessParam : IFlatbufferObject
+internal struct ImageProcessParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -182,7 +182,7 @@ public struct ImageProcessParam : IFlatbufferObject
   }
 }
 
-public class ImageProcessParamT
+internal class ImageProcessParamT
 {
   public ModelBuild.Runtime.Format.Schema.FilterType FilterType { get; set; }
   public ModelBuild.Runtime.Format.Schema.ImageFormatType SourceFormat { get; set; }
@@ -212,7 +212,7 @@ public class ImageProcessParamT
 }
 
 
-static public class ImageProcessParamVerify
+static internal class ImageProcessParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct InnerProduct : IFlatbufferObject
+internal struct InnerProduct : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -129,7 +129,7 @@ public struct InnerProduct : IFlatbufferObject
   }
 }
 
-public class InnerProductT
+internal class InnerProductT
 {
   public int OutputCount { get; set; }
   public int BiasTerm { get; set; }
@@ -153,7 +153,7 @@ public class InnerProductT
 }
 
 
-static public class InnerProductVerify
+static internal class InnerProductVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Input : IFlatbufferObject
+internal struct Input : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -80,7 +80,7 @@ public struct Input : IFlatbufferObject
   }
 }
 
-public class InputT
+internal class InputT
 {
   public List<int> Dims { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType Dtype { get; set; }
@@ -94,7 +94,7 @@ public class InputT
 }
 
 
-static public class InputVerify
+static internal class InputVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Interp : IFlatbufferObject
+internal struct Interp : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -128,7 +128,7 @@ public struct Interp : IFlatbufferObject
   }
 }
 
-public class InterpT
+internal class InterpT
 {
   public float WidthScale { get; set; }
   public float HeightScale { get; set; }
@@ -164,7 +164,7 @@ public class InterpT
 }
 
 
-static public class InterpVerify
+static internal class InterpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LRN : IFlatbufferObject
+internal struct LRN : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct LRN : IFlatbufferObject
   }
 }
 
-public class LRNT
+internal class LRNT
 {
   public int RegionType { get; set; }
   public int LocalSize { get; set; }
@@ -92,7 +92,7 @@ public class LRNT
 }
 
 
-static public class LRNVerify
+static internal class LRNVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LSTM : IFlatbufferObject
+internal struct LSTM : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -103,7 +103,7 @@ public struct LSTM : IFlatbufferObject
   }
 }
 
-public class LSTMT
+internal class LSTMT
 {
   public int OutputCount { get; set; }
   public int WeightSize { get; set; }
@@ -129,7 +129,7 @@ public class LSTMT
 }
 
 
-static public class LSTMVerify
+static internal class LSTMVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LSTMBlockCell : IFlatbufferObject
+internal struct LSTMBlockCell : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct LSTMBlockCell : IFlatbufferObject
   }
 }
 
-public class LSTMBlockCellT
+internal class LSTMBlockCellT
 {
   public float CellClip { get; set; }
   public float ForgetBias { get; set; }
@@ -76,7 +76,7 @@ public class LSTMBlockCellT
 }
 
 
-static public class LSTMBlockCellVerify
+static internal class LSTMBlockCellVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LayerNorm : IFlatbufferObject
+internal struct LayerNorm : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -158,7 +158,7 @@ public struct LayerNorm : IFlatbufferObject
   }
 }
 
-public class LayerNormT
+internal class LayerNormT
 {
   public List<int> Axis { get; set; }
   public float Epsilon { get; set; }
@@ -180,7 +180,7 @@ public class LayerNormT
 }
 
 
-static public class LayerNormVerify
+static internal class LayerNormVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

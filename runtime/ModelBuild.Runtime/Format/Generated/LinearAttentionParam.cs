@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LinearAttentionParam : IFlatbufferObject
+internal struct LinearAttentionParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -141,7 +141,7 @@ public struct LinearAttentionParam : IFlatbufferObject
   }
 }
 
-public class LinearAttentionParamT
+internal class LinearAttentionParamT
 {
   public string AttnType { get; set; }
   public int NumKHeads { get; set; }
@@ -167,7 +167,7 @@ public class LinearAttentionParamT
 }
 
 
-static public class LinearAttentionParamVerify
+static internal class LinearAttentionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ListValue : IFlatbufferObject
+internal struct ListValue : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -159,7 +159,7 @@ public struct ListValue : IFlatbufferObject
   }
 }
 
-public class ListValueT
+internal class ListValueT
 {
   public List<string> S { get; set; }
   public List<int> I { get; set; }
@@ -177,7 +177,7 @@ public class ListValueT
 }
 
 
-static public class ListValueVerify
+static internal class ListValueVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct LoopParam : IFlatbufferObject
+internal struct LoopParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -167,7 +167,7 @@ public struct LoopParam : IFlatbufferObject
   }
 }
 
-public class LoopParamT
+internal class LoopParamT
 {
   public int TensorNumber { get; set; }
   public List<int> OutputIndexes { get; set; }
@@ -191,7 +191,7 @@ public class LoopParamT
 }
 
 
-static public class LoopParamVerify
+static internal class LoopParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

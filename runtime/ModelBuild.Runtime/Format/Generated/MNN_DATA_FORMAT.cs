@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum MNN_DATA_FORMAT : sbyte
+internal enum MNN_DATA_FORMAT : sbyte
 {
   NCHW = 0,
   NHWC = 1,

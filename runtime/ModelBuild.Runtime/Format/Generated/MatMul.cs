@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct MatMul : IFlatbufferObject
+internal struct MatMul : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -110,7 +110,7 @@ public struct MatMul : IFlatbufferObject
   }
 }
 
-public class MatMulT
+internal class MatMulT
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
   public bool TransposeA { get; set; }
@@ -128,7 +128,7 @@ public class MatMulT
 }
 
 
-static public class MatMulVerify
+static internal class MatMulVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

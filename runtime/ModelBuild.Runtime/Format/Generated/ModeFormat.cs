@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum ModeFormat : sbyte
+internal enum ModeFormat : sbyte
 {
   TENSORFLOW = 0,
   TFLITE = 1,

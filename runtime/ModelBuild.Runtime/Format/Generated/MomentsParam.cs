@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct MomentsParam : IFlatbufferObject
+internal struct MomentsParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -80,7 +80,7 @@ public struct MomentsParam : IFlatbufferObject
   }
 }
 
-public class MomentsParamT
+internal class MomentsParamT
 {
   public List<int> Dim { get; set; }
   public bool KeepDims { get; set; }
@@ -94,7 +94,7 @@ public class MomentsParamT
 }
 
 
-static public class MomentsParamVerify
+static internal class MomentsParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

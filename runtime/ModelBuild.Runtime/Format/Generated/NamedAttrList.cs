@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct NamedAttrList : IFlatbufferObject
+internal struct NamedAttrList : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -77,7 +77,7 @@ public struct NamedAttrList : IFlatbufferObject
   }
 }
 
-public class NamedAttrListT
+internal class NamedAttrListT
 {
   public string Name { get; set; }
   public List<ModelBuild.Runtime.Format.Schema.AttributeT> Attr { get; set; }
@@ -89,7 +89,7 @@ public class NamedAttrListT
 }
 
 
-static public class NamedAttrListVerify
+static internal class NamedAttrListVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Net : IFlatbufferObject
+internal struct Net : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -199,7 +199,7 @@ public struct Net : IFlatbufferObject
   }
 }
 
-public class NetT
+internal class NetT
 {
   public string BizCode { get; set; }
   public List<ModelBuild.Runtime.Format.Schema.TensorDescribeT> ExtraTensorDescribe { get; set; }
@@ -239,7 +239,7 @@ public class NetT
 }
 
 
-static public class NetVerify
+static internal class NetVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum NetSource : sbyte
+internal enum NetSource : sbyte
 {
   CAFFE = 0,
   TENSORFLOW = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct NonMaxSuppressionV2 : IFlatbufferObject
+internal struct NonMaxSuppressionV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct NonMaxSuppressionV2 : IFlatbufferObject
   }
 }
 
-public class NonMaxSuppressionV2T
+internal class NonMaxSuppressionV2T
 {
 
   public NonMaxSuppressionV2T() {
@@ -47,7 +47,7 @@ public class NonMaxSuppressionV2T
 }
 
 
-static public class NonMaxSuppressionV2Verify
+static internal class NonMaxSuppressionV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

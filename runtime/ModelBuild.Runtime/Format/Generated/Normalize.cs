@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Normalize : IFlatbufferObject
+internal struct Normalize : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -86,7 +86,7 @@ public struct Normalize : IFlatbufferObject
   }
 }
 
-public class NormalizeT
+internal class NormalizeT
 {
   public int AcrossSpatial { get; set; }
   public int ChannelShared { get; set; }
@@ -102,7 +102,7 @@ public class NormalizeT
 }
 
 
-static public class NormalizeVerify
+static internal class NormalizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct OneHotParam : IFlatbufferObject
+internal struct OneHotParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct OneHotParam : IFlatbufferObject
   }
 }
 
-public class OneHotParamT
+internal class OneHotParamT
 {
   public ModelBuild.Runtime.Format.Schema.DataType DType { get; set; }
   public int Axis { get; set; }
@@ -68,7 +68,7 @@ public class OneHotParamT
 }
 
 
-static public class OneHotParamVerify
+static internal class OneHotParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Op : IFlatbufferObject
+internal struct Op : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -559,7 +559,7 @@ public struct Op : IFlatbufferObject
   }
 }
 
-public class OpT
+internal class OpT
 {
   public List<int> InputIndexes { get; set; }
   public ModelBuild.Runtime.Format.Schema.OpParameterUnion Main { get; set; }
@@ -581,7 +581,7 @@ public class OpT
 }
 
 
-static public class OpVerify
+static internal class OpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum OpParameter : byte
+internal enum OpParameter : byte
 {
   NONE = 0,
   QuantizedAdd = 1,
@@ -113,7 +113,7 @@ public enum OpParameter : byte
   FusedLinearParam = 103,
 };
 
-public class OpParameterUnion {
+internal class OpParameterUnion {
   public OpParameter Type { get; set; }
   public object Value { get; set; }
 
@@ -442,7 +442,7 @@ public class OpParameterUnion {
 
 
 
-static public class OpParameterVerify
+static internal class OpParameterVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, byte typeId, uint tablePos)
   {

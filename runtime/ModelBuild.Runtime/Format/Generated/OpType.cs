@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum OpType : int
+internal enum OpType : int
 {
   AbsVal = 0,
   QuantizedAdd = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct PRelu : IFlatbufferObject
+internal struct PRelu : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct PRelu : IFlatbufferObject
   }
 }
 
-public class PReluT
+internal class PReluT
 {
   public int SlopeCount { get; set; }
   public List<float> Slope { get; set; }
@@ -86,7 +86,7 @@ public class PReluT
 }
 
 
-static public class PReluVerify
+static internal class PReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

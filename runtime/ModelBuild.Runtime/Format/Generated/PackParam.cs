@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct PackParam : IFlatbufferObject
+internal struct PackParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct PackParam : IFlatbufferObject
   }
 }
 
-public class PackParamT
+internal class PackParamT
 {
   public ModelBuild.Runtime.Format.Schema.DataType DataType { get; set; }
   public int Axis { get; set; }
@@ -68,7 +68,7 @@ public class PackParamT
 }
 
 
-static public class PackParamVerify
+static internal class PackParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

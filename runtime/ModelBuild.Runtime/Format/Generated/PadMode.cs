@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum PadMode : sbyte
+internal enum PadMode : sbyte
 {
   CAFFE = 0,
   VALID = 1,

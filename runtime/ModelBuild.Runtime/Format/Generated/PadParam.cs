@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct PadParam : IFlatbufferObject
+internal struct PadParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct PadParam : IFlatbufferObject
   }
 }
 
-public class PadParamT
+internal class PadParamT
 {
   public ModelBuild.Runtime.Format.Schema.PadValueMode Mode { get; set; }
 
@@ -60,7 +60,7 @@ public class PadParamT
 }
 
 
-static public class PadParamVerify
+static internal class PadParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

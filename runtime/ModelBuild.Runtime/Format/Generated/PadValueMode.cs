@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum PadValueMode : sbyte
+internal enum PadValueMode : sbyte
 {
   CONSTANT = 0,
   REFLECT = 1,

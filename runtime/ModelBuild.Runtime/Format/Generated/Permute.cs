@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Permute : IFlatbufferObject
+internal struct Permute : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct Permute : IFlatbufferObject
   }
 }
 
-public class PermuteT
+internal class PermuteT
 {
   public List<int> Dims { get; set; }
 
@@ -78,7 +78,7 @@ public class PermuteT
 }
 
 
-static public class PermuteVerify
+static internal class PermuteVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

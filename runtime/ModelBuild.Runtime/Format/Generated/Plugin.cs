@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Plugin : IFlatbufferObject
+internal struct Plugin : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -77,7 +77,7 @@ public struct Plugin : IFlatbufferObject
   }
 }
 
-public class PluginT
+internal class PluginT
 {
   public string Type { get; set; }
   public List<ModelBuild.Runtime.Format.Schema.AttributeT> Attr { get; set; }
@@ -89,7 +89,7 @@ public class PluginT
 }
 
 
-static public class PluginVerify
+static internal class PluginVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Pool : IFlatbufferObject
+internal struct Pool : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -140,7 +140,7 @@ public struct Pool : IFlatbufferObject
   }
 }
 
-public class PoolT
+internal class PoolT
 {
   public int PadX { get; set; }
   public int PadY { get; set; }
@@ -174,7 +174,7 @@ public class PoolT
 }
 
 
-static public class PoolVerify
+static internal class PoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

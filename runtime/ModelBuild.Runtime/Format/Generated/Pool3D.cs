@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Pool3D : IFlatbufferObject
+internal struct Pool3D : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -134,7 +134,7 @@ public struct Pool3D : IFlatbufferObject
   }
 }
 
-public class Pool3DT
+internal class Pool3DT
 {
   public List<int> Strides { get; set; }
   public List<int> Kernels { get; set; }
@@ -154,7 +154,7 @@ public class Pool3DT
 }
 
 
-static public class Pool3DVerify
+static internal class Pool3DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum PoolPadType : sbyte
+internal enum PoolPadType : sbyte
 {
   CAFFE = 0,
   VALID = 1,

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum PoolType : sbyte
+internal enum PoolType : sbyte
 {
   MAXPOOL = 0,
   AVEPOOL = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct PriorBox : IFlatbufferObject
+internal struct PriorBox : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -182,7 +182,7 @@ public struct PriorBox : IFlatbufferObject
   }
 }
 
-public class PriorBoxT
+internal class PriorBoxT
 {
   public List<float> MinSizes { get; set; }
   public List<float> MaxSizes { get; set; }
@@ -212,7 +212,7 @@ public class PriorBoxT
 }
 
 
-static public class PriorBoxVerify
+static internal class PriorBoxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

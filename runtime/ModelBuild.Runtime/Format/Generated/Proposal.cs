@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Proposal : IFlatbufferObject
+internal struct Proposal : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -101,7 +101,7 @@ public struct Proposal : IFlatbufferObject
   }
 }
 
-public class ProposalT
+internal class ProposalT
 {
   public int FeatStride { get; set; }
   public int BaseSize { get; set; }
@@ -127,7 +127,7 @@ public class ProposalT
 }
 
 
-static public class ProposalVerify
+static internal class ProposalVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum QuantizeAlgo : sbyte
+internal enum QuantizeAlgo : sbyte
 {
   DEFAULT = 0,
   OVERFLOW_AWARE = 1,

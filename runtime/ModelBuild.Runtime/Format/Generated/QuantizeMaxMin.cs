@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizeMaxMin : IFlatbufferObject
+internal struct QuantizeMaxMin : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct QuantizeMaxMin : IFlatbufferObject
   }
 }
 
-public class QuantizeMaxMinT
+internal class QuantizeMaxMinT
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
 
@@ -60,7 +60,7 @@ public class QuantizeMaxMinT
 }
 
 
-static public class QuantizeMaxMinVerify
+static internal class QuantizeMaxMinVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

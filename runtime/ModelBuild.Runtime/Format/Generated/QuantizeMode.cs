@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum QuantizeMode : sbyte
+internal enum QuantizeMode : sbyte
 {
   MIN_COMBINED = 0,
   MIN_FIRST = 1,

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum QuantizeRoundMode : sbyte
+internal enum QuantizeRoundMode : sbyte
 {
   HALF_AWAY_FROM_ZERO = 0,
   HALF_TO_EVEN = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizeV2 : IFlatbufferObject
+internal struct QuantizeV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct QuantizeV2 : IFlatbufferObject
   }
 }
 
-public class QuantizeV2T
+internal class QuantizeV2T
 {
   public ModelBuild.Runtime.Format.Schema.DataType Type { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizeMode Mode { get; set; }
@@ -76,7 +76,7 @@ public class QuantizeV2T
 }
 
 
-static public class QuantizeV2Verify
+static internal class QuantizeV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedAdd : IFlatbufferObject
+internal struct QuantizedAdd : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -71,7 +71,7 @@ public struct QuantizedAdd : IFlatbufferObject
   }
 }
 
-public class QuantizedAddT
+internal class QuantizedAddT
 {
   public ModelBuild.Runtime.Format.Schema.FusedActivation ActivationType { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizedParamT Input1QuantizedParam { get; set; }
@@ -87,7 +87,7 @@ public class QuantizedAddT
 }
 
 
-static public class QuantizedAddVerify
+static internal class QuantizedAddVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedAvgPool : IFlatbufferObject
+internal struct QuantizedAvgPool : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -110,7 +110,7 @@ public struct QuantizedAvgPool : IFlatbufferObject
   }
 }
 
-public class QuantizedAvgPoolT
+internal class QuantizedAvgPoolT
 {
   public int KernelX { get; set; }
   public int KernelY { get; set; }
@@ -140,7 +140,7 @@ public class QuantizedAvgPoolT
 }
 
 
-static public class QuantizedAvgPoolVerify
+static internal class QuantizedAvgPoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

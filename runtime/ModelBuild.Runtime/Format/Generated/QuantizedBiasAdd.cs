@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedBiasAdd : IFlatbufferObject
+internal struct QuantizedBiasAdd : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -92,7 +92,7 @@ public struct QuantizedBiasAdd : IFlatbufferObject
   }
 }
 
-public class QuantizedBiasAddT
+internal class QuantizedBiasAddT
 {
   public List<int> Bias { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType InputType { get; set; }
@@ -110,7 +110,7 @@ public class QuantizedBiasAddT
 }
 
 
-static public class QuantizedBiasAddVerify
+static internal class QuantizedBiasAddVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

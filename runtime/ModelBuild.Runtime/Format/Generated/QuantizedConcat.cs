@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedConcat : IFlatbufferObject
+internal struct QuantizedConcat : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -111,7 +111,7 @@ public struct QuantizedConcat : IFlatbufferObject
   }
 }
 
-public class QuantizedConcatT
+internal class QuantizedConcatT
 {
   public ModelBuild.Runtime.Format.Schema.FusedActivation ActivationType { get; set; }
   public int Axis { get; set; }
@@ -129,7 +129,7 @@ public class QuantizedConcatT
 }
 
 
-static public class QuantizedConcatVerify
+static internal class QuantizedConcatVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

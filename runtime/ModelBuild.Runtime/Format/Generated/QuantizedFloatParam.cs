@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedFloatParam : IFlatbufferObject
+internal struct QuantizedFloatParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -230,7 +230,7 @@ public struct QuantizedFloatParam : IFlatbufferObject
   }
 }
 
-public class QuantizedFloatParamT
+internal class QuantizedFloatParamT
 {
   public List<sbyte> Weight { get; set; }
   public List<int> Bias { get; set; }
@@ -264,7 +264,7 @@ public class QuantizedFloatParamT
 }
 
 
-static public class QuantizedFloatParamVerify
+static internal class QuantizedFloatParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

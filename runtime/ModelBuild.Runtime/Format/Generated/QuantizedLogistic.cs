@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedLogistic : IFlatbufferObject
+internal struct QuantizedLogistic : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -58,7 +58,7 @@ public struct QuantizedLogistic : IFlatbufferObject
   }
 }
 
-public class QuantizedLogisticT
+internal class QuantizedLogisticT
 {
   public ModelBuild.Runtime.Format.Schema.QuantizedParamT InputQuantizedParam { get; set; }
   public ModelBuild.Runtime.Format.Schema.QuantizedParamT OutputQuantizedParam { get; set; }
@@ -70,7 +70,7 @@ public class QuantizedLogisticT
 }
 
 
-static public class QuantizedLogisticVerify
+static internal class QuantizedLogisticVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

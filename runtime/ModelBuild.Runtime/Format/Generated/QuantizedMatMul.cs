@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedMatMul : IFlatbufferObject
+internal struct QuantizedMatMul : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct QuantizedMatMul : IFlatbufferObject
   }
 }
 
-public class QuantizedMatMulT
+internal class QuantizedMatMulT
 {
   public bool TransposeA { get; set; }
   public bool TransposeB { get; set; }
@@ -68,7 +68,7 @@ public class QuantizedMatMulT
 }
 
 
-static public class QuantizedMatMulVerify
+static internal class QuantizedMatMulVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

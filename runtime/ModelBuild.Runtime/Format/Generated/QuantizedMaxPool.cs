@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedMaxPool : IFlatbufferObject
+internal struct QuantizedMaxPool : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -110,7 +110,7 @@ public struct QuantizedMaxPool : IFlatbufferObject
   }
 }
 
-public class QuantizedMaxPoolT
+internal class QuantizedMaxPoolT
 {
   public int KernelX { get; set; }
   public int KernelY { get; set; }
@@ -140,7 +140,7 @@ public class QuantizedMaxPoolT
 }
 
 
-static public class QuantizedMaxPoolVerify
+static internal class QuantizedMaxPoolVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedParam : IFlatbufferObject
+internal struct QuantizedParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct QuantizedParam : IFlatbufferObject
   }
 }
 
-public class QuantizedParamT
+internal class QuantizedParamT
 {
   public int ZeroPoint { get; set; }
   public float Scale { get; set; }
@@ -68,7 +68,7 @@ public class QuantizedParamT
 }
 
 
-static public class QuantizedParamVerify
+static internal class QuantizedParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedRelu : IFlatbufferObject
+internal struct QuantizedRelu : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct QuantizedRelu : IFlatbufferObject
   }
 }
 
-public class QuantizedReluT
+internal class QuantizedReluT
 {
   public ModelBuild.Runtime.Format.Schema.DataType Type { get; set; }
 
@@ -60,7 +60,7 @@ public class QuantizedReluT
 }
 
 
-static public class QuantizedReluVerify
+static internal class QuantizedReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedRelu6 : IFlatbufferObject
+internal struct QuantizedRelu6 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct QuantizedRelu6 : IFlatbufferObject
   }
 }
 
-public class QuantizedRelu6T
+internal class QuantizedRelu6T
 {
   public ModelBuild.Runtime.Format.Schema.DataType Type { get; set; }
 
@@ -60,7 +60,7 @@ public class QuantizedRelu6T
 }
 
 
-static public class QuantizedRelu6Verify
+static internal class QuantizedRelu6Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

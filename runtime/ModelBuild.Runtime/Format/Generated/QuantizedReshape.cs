@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedReshape : IFlatbufferObject
+internal struct QuantizedReshape : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct QuantizedReshape : IFlatbufferObject
   }
 }
 
-public class QuantizedReshapeT
+internal class QuantizedReshapeT
 {
   public List<int> Dims { get; set; }
   public ModelBuild.Runtime.Format.Schema.ModeFormat ModelFormat { get; set; }
@@ -86,7 +86,7 @@ public class QuantizedReshapeT
 }
 
 
-static public class QuantizedReshapeVerify
+static internal class QuantizedReshapeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct QuantizedSoftmax : IFlatbufferObject
+internal struct QuantizedSoftmax : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct QuantizedSoftmax : IFlatbufferObject
   }
 }
 
-public class QuantizedSoftmaxT
+internal class QuantizedSoftmaxT
 {
   public float Beta { get; set; }
   public float InputScale { get; set; }
@@ -68,7 +68,7 @@ public class QuantizedSoftmaxT
 }
 
 
-static public class QuantizedSoftmaxVerify
+static internal class QuantizedSoftmaxVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RNNParam : IFlatbufferObject
+internal struct RNNParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -138,7 +138,7 @@ public struct RNNParam : IFlatbufferObject
   }
 }
 
-public class RNNParamT
+internal class RNNParamT
 {
   public int NumUnits { get; set; }
   public bool IsBidirectionalRNN { get; set; }
@@ -174,7 +174,7 @@ public class RNNParamT
 }
 
 
-static public class RNNParamVerify
+static internal class RNNParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RandomUniform : IFlatbufferObject
+internal struct RandomUniform : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct RandomUniform : IFlatbufferObject
   }
 }
 
-public class RandomUniformT
+internal class RandomUniformT
 {
   public int Seed { get; set; }
   public int Seed2 { get; set; }
@@ -92,7 +92,7 @@ public class RandomUniformT
 }
 
 
-static public class RandomUniformVerify
+static internal class RandomUniformVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Range : IFlatbufferObject
+internal struct Range : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct Range : IFlatbufferObject
   }
 }
 
-public class RangeT
+internal class RangeT
 {
   public ModelBuild.Runtime.Format.Schema.DataType Tidx { get; set; }
 
@@ -60,7 +60,7 @@ public class RangeT
 }
 
 
-static public class RangeVerify
+static internal class RangeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

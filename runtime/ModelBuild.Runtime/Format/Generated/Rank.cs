@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Rank : IFlatbufferObject
+internal struct Rank : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct Rank : IFlatbufferObject
   }
 }
 
-public class RankT
+internal class RankT
 {
 
   public RankT() {
@@ -47,7 +47,7 @@ public class RankT
 }
 
 
-static public class RankVerify
+static internal class RankVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ReduceJoin : IFlatbufferObject
+internal struct ReduceJoin : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -63,7 +63,7 @@ public struct ReduceJoin : IFlatbufferObject
   }
 }
 
-public class ReduceJoinT
+internal class ReduceJoinT
 {
   public bool KeepDims { get; set; }
   public string Separator { get; set; }
@@ -75,7 +75,7 @@ public class ReduceJoinT
 }
 
 
-static public class ReduceJoinVerify
+static internal class ReduceJoinVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ReductionParam : IFlatbufferObject
+internal struct ReductionParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -92,7 +92,7 @@ public struct ReductionParam : IFlatbufferObject
   }
 }
 
-public class ReductionParamT
+internal class ReductionParamT
 {
   public ModelBuild.Runtime.Format.Schema.ReductionType Operation { get; set; }
   public List<int> Dim { get; set; }
@@ -110,7 +110,7 @@ public class ReductionParamT
 }
 
 
-static public class ReductionParamVerify
+static internal class ReductionParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

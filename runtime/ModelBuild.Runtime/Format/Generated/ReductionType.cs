@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum ReductionType : sbyte
+internal enum ReductionType : sbyte
 {
   SUM = 0,
   ASUM = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Region : IFlatbufferObject
+internal struct Region : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -88,7 +88,7 @@ public struct Region : IFlatbufferObject
   }
 }
 
-public class RegionT
+internal class RegionT
 {
   public ModelBuild.Runtime.Format.Schema.ViewT Src { get; set; }
   public ModelBuild.Runtime.Format.Schema.ViewT Dst { get; set; }
@@ -104,7 +104,7 @@ public class RegionT
 }
 
 
-static public class RegionVerify
+static internal class RegionVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

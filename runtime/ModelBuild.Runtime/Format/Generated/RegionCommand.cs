@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RegionCommand : IFlatbufferObject
+internal struct RegionCommand : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -172,7 +172,7 @@ public struct RegionCommand : IFlatbufferObject
   }
 }
 
-public class RegionCommandT
+internal class RegionCommandT
 {
   public ModelBuild.Runtime.Format.Schema.OpT Op { get; set; }
   public List<int> Steps { get; set; }
@@ -194,7 +194,7 @@ public class RegionCommandT
 }
 
 
-static public class RegionCommandVerify
+static internal class RegionCommandVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

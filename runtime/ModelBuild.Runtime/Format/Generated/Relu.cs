@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Relu : IFlatbufferObject
+internal struct Relu : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct Relu : IFlatbufferObject
   }
 }
 
-public class ReluT
+internal class ReluT
 {
   public float Slope { get; set; }
 
@@ -60,7 +60,7 @@ public class ReluT
 }
 
 
-static public class ReluVerify
+static internal class ReluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Relu6 : IFlatbufferObject
+internal struct Relu6 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct Relu6 : IFlatbufferObject
   }
 }
 
-public class Relu6T
+internal class Relu6T
 {
   public float MinValue { get; set; }
   public float MaxValue { get; set; }
@@ -68,7 +68,7 @@ public class Relu6T
 }
 
 
-static public class Relu6Verify
+static internal class Relu6Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

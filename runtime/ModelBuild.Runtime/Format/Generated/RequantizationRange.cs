@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RequantizationRange : IFlatbufferObject
+internal struct RequantizationRange : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct RequantizationRange : IFlatbufferObject
   }
 }
 
-public class RequantizationRangeT
+internal class RequantizationRangeT
 {
 
   public RequantizationRangeT() {
@@ -47,7 +47,7 @@ public class RequantizationRangeT
 }
 
 
-static public class RequantizationRangeVerify
+static internal class RequantizationRangeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

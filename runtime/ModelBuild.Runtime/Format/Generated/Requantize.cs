@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Requantize : IFlatbufferObject
+internal struct Requantize : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -39,7 +39,7 @@ public struct Requantize : IFlatbufferObject
   }
 }
 
-public class RequantizeT
+internal class RequantizeT
 {
 
   public RequantizeT() {
@@ -47,7 +47,7 @@ public class RequantizeT
 }
 
 
-static public class RequantizeVerify
+static internal class RequantizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Reshape : IFlatbufferObject
+internal struct Reshape : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct Reshape : IFlatbufferObject
   }
 }
 
-public class ReshapeT
+internal class ReshapeT
 {
   public List<int> Dims { get; set; }
   public ModelBuild.Runtime.Format.Schema.MNN_DATA_FORMAT DimType { get; set; }
@@ -86,7 +86,7 @@ public class ReshapeT
 }
 
 
-static public class ReshapeVerify
+static internal class ReshapeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

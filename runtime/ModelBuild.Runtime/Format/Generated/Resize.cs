@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Resize : IFlatbufferObject
+internal struct Resize : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct Resize : IFlatbufferObject
   }
 }
 
-public class ResizeT
+internal class ResizeT
 {
   public float XScale { get; set; }
   public float YScale { get; set; }
@@ -68,7 +68,7 @@ public class ResizeT
 }
 
 
-static public class ResizeVerify
+static internal class ResizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

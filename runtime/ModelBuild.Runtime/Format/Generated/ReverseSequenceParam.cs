@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ReverseSequenceParam : IFlatbufferObject
+internal struct ReverseSequenceParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct ReverseSequenceParam : IFlatbufferObject
   }
 }
 
-public class ReverseSequenceParamT
+internal class ReverseSequenceParamT
 {
   public int BatchDim { get; set; }
   public int SeqDim { get; set; }
@@ -68,7 +68,7 @@ public class ReverseSequenceParamT
 }
 
 
-static public class ReverseSequenceParamVerify
+static internal class ReverseSequenceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

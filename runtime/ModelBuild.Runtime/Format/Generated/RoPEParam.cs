@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RoPEParam : IFlatbufferObject
+internal struct RoPEParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -82,7 +82,7 @@ public struct RoPEParam : IFlatbufferObject
   }
 }
 
-public class RoPEParamT
+internal class RoPEParamT
 {
   public int RopeCutHeadDim { get; set; }
   public int NumHead { get; set; }
@@ -102,7 +102,7 @@ public class RoPEParamT
 }
 
 
-static public class RoPEParamVerify
+static internal class RoPEParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct RoiParameters : IFlatbufferObject
+internal struct RoiParameters : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -86,7 +86,7 @@ public struct RoiParameters : IFlatbufferObject
   }
 }
 
-public class RoiParametersT
+internal class RoiParametersT
 {
   public int PooledWidth { get; set; }
   public int PooledHeight { get; set; }
@@ -108,7 +108,7 @@ public class RoiParametersT
 }
 
 
-static public class RoiParametersVerify
+static internal class RoiParametersVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

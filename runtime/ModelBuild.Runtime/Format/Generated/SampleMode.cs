@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum SampleMode : sbyte
+internal enum SampleMode : sbyte
 {
   BILINEAR = 0,
   NEAREST = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Scale : IFlatbufferObject
+internal struct Scale : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -122,7 +122,7 @@ public struct Scale : IFlatbufferObject
   }
 }
 
-public class ScaleT
+internal class ScaleT
 {
   public int Channels { get; set; }
   public List<float> ScaleData { get; set; }
@@ -138,7 +138,7 @@ public class ScaleT
 }
 
 
-static public class ScaleVerify
+static internal class ScaleVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum ScaleStorageType : sbyte
+internal enum ScaleStorageType : sbyte
 {
   FP32 = 0,
   FP16 = 1,

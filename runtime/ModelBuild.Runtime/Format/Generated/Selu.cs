@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Selu : IFlatbufferObject
+internal struct Selu : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct Selu : IFlatbufferObject
   }
 }
 
-public class SeluT
+internal class SeluT
 {
   public float Scale { get; set; }
   public float Alpha { get; set; }
@@ -68,7 +68,7 @@ public class SeluT
 }
 
 
-static public class SeluVerify
+static internal class SeluVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct ShapeParam : IFlatbufferObject
+internal struct ShapeParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct ShapeParam : IFlatbufferObject
   }
 }
 
-public class ShapeParamT
+internal class ShapeParamT
 {
   public bool HasStart { get; set; }
   public int Start { get; set; }
@@ -84,7 +84,7 @@ public class ShapeParamT
 }
 
 
-static public class ShapeParamVerify
+static internal class ShapeParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

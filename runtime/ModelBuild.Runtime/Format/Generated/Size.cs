@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Size : IFlatbufferObject
+internal struct Size : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct Size : IFlatbufferObject
   }
 }
 
-public class SizeT
+internal class SizeT
 {
   public ModelBuild.Runtime.Format.Schema.DataType OutputDataType { get; set; }
 
@@ -60,7 +60,7 @@ public class SizeT
 }
 
 
-static public class SizeVerify
+static internal class SizeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Slice : IFlatbufferObject
+internal struct Slice : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -80,7 +80,7 @@ public struct Slice : IFlatbufferObject
   }
 }
 
-public class SliceT
+internal class SliceT
 {
   public int Axis { get; set; }
   public List<int> SlicePoints { get; set; }
@@ -94,7 +94,7 @@ public class SliceT
 }
 
 
-static public class SliceVerify
+static internal class SliceVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

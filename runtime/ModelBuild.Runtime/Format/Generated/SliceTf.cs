@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct SliceTf : IFlatbufferObject
+internal struct SliceTf : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct SliceTf : IFlatbufferObject
   }
 }
 
-public class SliceTfT
+internal class SliceTfT
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
 
@@ -60,7 +60,7 @@ public class SliceTfT
 }
 
 
-static public class SliceTfVerify
+static internal class SliceTfVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct SpaceBatch : IFlatbufferObject
+internal struct SpaceBatch : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -58,7 +58,7 @@ public struct SpaceBatch : IFlatbufferObject
   }
 }
 
-public class SpaceBatchT
+internal class SpaceBatchT
 {
   public ModelBuild.Runtime.Format.Schema.BlobT BlockShape { get; set; }
   public ModelBuild.Runtime.Format.Schema.BlobT Padding { get; set; }
@@ -70,7 +70,7 @@ public class SpaceBatchT
 }
 
 
-static public class SpaceBatchVerify
+static internal class SpaceBatchVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum SparseAlgo : sbyte
+internal enum SparseAlgo : sbyte
 {
   RANDOM = 0,
   SIMD_OC = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct SparseCommon : IFlatbufferObject
+internal struct SparseCommon : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -70,7 +70,7 @@ public struct SparseCommon : IFlatbufferObject
   }
 }
 
-public class SparseCommonT
+internal class SparseCommonT
 {
   public ModelBuild.Runtime.Format.Schema.SparseAlgo Method { get; set; }
   public List<ModelBuild.Runtime.Format.Schema.AttributeT> Args { get; set; }
@@ -82,7 +82,7 @@ public class SparseCommonT
 }
 
 
-static public class SparseCommonVerify
+static internal class SparseCommonVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

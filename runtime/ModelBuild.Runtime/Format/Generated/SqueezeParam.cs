@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct SqueezeParam : IFlatbufferObject
+internal struct SqueezeParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -68,7 +68,7 @@ public struct SqueezeParam : IFlatbufferObject
   }
 }
 
-public class SqueezeParamT
+internal class SqueezeParamT
 {
   public List<int> SqueezeDims { get; set; }
 
@@ -78,7 +78,7 @@ public class SqueezeParamT
 }
 
 
-static public class SqueezeParamVerify
+static internal class SqueezeParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct StftParam : IFlatbufferObject
+internal struct StftParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct StftParam : IFlatbufferObject
   }
 }
 
-public class StftParamT
+internal class StftParamT
 {
   public int NFft { get; set; }
   public int HopLength { get; set; }
@@ -76,7 +76,7 @@ public class StftParamT
 }
 
 
-static public class StftParamVerify
+static internal class StftParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct StridedSliceParam : IFlatbufferObject
+internal struct StridedSliceParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -92,7 +92,7 @@ public struct StridedSliceParam : IFlatbufferObject
   }
 }
 
-public class StridedSliceParamT
+internal class StridedSliceParamT
 {
   public ModelBuild.Runtime.Format.Schema.DataType Index { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
@@ -116,7 +116,7 @@ public class StridedSliceParamT
 }
 
 
-static public class StridedSliceParamVerify
+static internal class StridedSliceParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

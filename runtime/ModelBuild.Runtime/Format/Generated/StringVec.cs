@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct StringVec : IFlatbufferObject
+internal struct StringVec : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -63,7 +63,7 @@ public struct StringVec : IFlatbufferObject
   }
 }
 
-public class StringVecT
+internal class StringVecT
 {
   public List<string> Data { get; set; }
 
@@ -73,7 +73,7 @@ public class StringVecT
 }
 
 
-static public class StringVecVerify
+static internal class StringVecVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

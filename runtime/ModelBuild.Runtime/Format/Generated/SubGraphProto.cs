@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct SubGraphProto : IFlatbufferObject
+internal struct SubGraphProto : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -162,7 +162,7 @@ public struct SubGraphProto : IFlatbufferObject
   }
 }
 
-public class SubGraphProtoT
+internal class SubGraphProtoT
 {
   public string Name { get; set; }
   public List<int> Inputs { get; set; }
@@ -182,7 +182,7 @@ public class SubGraphProtoT
 }
 
 
-static public class SubGraphProtoVerify
+static internal class SubGraphProtoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

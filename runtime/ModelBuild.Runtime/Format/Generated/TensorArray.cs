@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TensorArray : IFlatbufferObject
+internal struct TensorArray : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -104,7 +104,7 @@ public struct TensorArray : IFlatbufferObject
   }
 }
 
-public class TensorArrayT
+internal class TensorArrayT
 {
   public bool DynamicSize { get; set; }
   public bool IdenticalElementShapes { get; set; }
@@ -126,7 +126,7 @@ public class TensorArrayT
 }
 
 
-static public class TensorArrayVerify
+static internal class TensorArrayVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TensorConvertInfo : IFlatbufferObject
+internal struct TensorConvertInfo : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -56,7 +56,7 @@ public struct TensorConvertInfo : IFlatbufferObject
   }
 }
 
-public class TensorConvertInfoT
+internal class TensorConvertInfoT
 {
   public ModelBuild.Runtime.Format.Schema.MNN_DATA_FORMAT Source { get; set; }
   public ModelBuild.Runtime.Format.Schema.MNN_DATA_FORMAT Dest { get; set; }
@@ -68,7 +68,7 @@ public class TensorConvertInfoT
 }
 
 
-static public class TensorConvertInfoVerify
+static internal class TensorConvertInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TensorDescribe : IFlatbufferObject
+internal struct TensorDescribe : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -96,7 +96,7 @@ public struct TensorDescribe : IFlatbufferObject
   }
 }
 
-public class TensorDescribeT
+internal class TensorDescribeT
 {
   public ModelBuild.Runtime.Format.Schema.BlobT Blob { get; set; }
   public int Index { get; set; }
@@ -114,7 +114,7 @@ public class TensorDescribeT
 }
 
 
-static public class TensorDescribeVerify
+static internal class TensorDescribeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TensorQuantInfo : IFlatbufferObject
+internal struct TensorQuantInfo : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct TensorQuantInfo : IFlatbufferObject
   }
 }
 
-public class TensorQuantInfoT
+internal class TensorQuantInfoT
 {
   public float Scale { get; set; }
   public float Zero { get; set; }
@@ -92,7 +92,7 @@ public class TensorQuantInfoT
 }
 
 
-static public class TensorQuantInfoVerify
+static internal class TensorQuantInfoVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

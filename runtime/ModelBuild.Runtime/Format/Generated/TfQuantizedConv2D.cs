@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TfQuantizedConv2D : IFlatbufferObject
+internal struct TfQuantizedConv2D : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -175,7 +175,7 @@ public struct TfQuantizedConv2D : IFlatbufferObject
   }
 }
 
-public class TfQuantizedConv2DT
+internal class TfQuantizedConv2DT
 {
   public List<int> Bias { get; set; }
   public bool Biasflag { get; set; }
@@ -213,7 +213,7 @@ public class TfQuantizedConv2DT
 }
 
 
-static public class TfQuantizedConv2DVerify
+static internal class TfQuantizedConv2DVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

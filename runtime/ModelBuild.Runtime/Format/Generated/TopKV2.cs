@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct TopKV2 : IFlatbufferObject
+internal struct TopKV2 : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -62,7 +62,7 @@ public struct TopKV2 : IFlatbufferObject
   }
 }
 
-public class TopKV2T
+internal class TopKV2T
 {
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
   public bool Sorted { get; set; }
@@ -76,7 +76,7 @@ public class TopKV2T
 }
 
 
-static public class TopKV2Verify
+static internal class TopKV2Verify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

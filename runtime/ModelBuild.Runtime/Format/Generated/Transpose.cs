@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct Transpose : IFlatbufferObject
+internal struct Transpose : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -50,7 +50,7 @@ public struct Transpose : IFlatbufferObject
   }
 }
 
-public class TransposeT
+internal class TransposeT
 {
   public ModelBuild.Runtime.Format.Schema.DataType Tperm { get; set; }
 
@@ -60,7 +60,7 @@ public class TransposeT
 }
 
 
-static public class TransposeVerify
+static internal class TransposeVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct UnaryOp : IFlatbufferObject
+internal struct UnaryOp : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -80,7 +80,7 @@ public struct UnaryOp : IFlatbufferObject
   }
 }
 
-public class UnaryOpT
+internal class UnaryOpT
 {
   public ModelBuild.Runtime.Format.Schema.UnaryOpOperation OpType { get; set; }
   public ModelBuild.Runtime.Format.Schema.DataType T { get; set; }
@@ -94,7 +94,7 @@ public class UnaryOpT
 }
 
 
-static public class UnaryOpVerify
+static internal class UnaryOpVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

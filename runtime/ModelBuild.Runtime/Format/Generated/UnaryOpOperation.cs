@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum UnaryOpOperation : int
+internal enum UnaryOpOperation : int
 {
   ABS = 0,
   NEG = 1,

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum Usage : sbyte
+internal enum Usage : sbyte
 {
   INFERENCE = 0,
   TRAIN = 1,

@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct View : IFlatbufferObject
+internal struct View : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -74,7 +74,7 @@ public struct View : IFlatbufferObject
   }
 }
 
-public class ViewT
+internal class ViewT
 {
   public int Offset { get; set; }
   public List<int> Stride { get; set; }
@@ -86,7 +86,7 @@ public class ViewT
 }
 
 
-static public class ViewVerify
+static internal class ViewVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

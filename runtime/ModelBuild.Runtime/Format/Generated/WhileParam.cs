@@ -9,7 +9,7 @@ using global::System;
 using global::System.Collections.Generic;
 using global::Google.FlatBuffers;
 
-public struct WhileParam : IFlatbufferObject
+internal struct WhileParam : IFlatbufferObject
 {
   private Table __p;
   public ByteBuffer ByteBuffer { get { return __p.bb; } }
@@ -127,7 +127,7 @@ public struct WhileParam : IFlatbufferObject
   }
 }
 
-public class WhileParamT
+internal class WhileParamT
 {
   public string CondGraph { get; set; }
   public string BodyGraph { get; set; }
@@ -145,7 +145,7 @@ public class WhileParamT
 }
 
 
-static public class WhileParamVerify
+static internal class WhileParamVerify
 {
   static public bool Verify(Google.FlatBuffers.Verifier verifier, uint tablePos)
   {

@@ -5,7 +5,7 @@
 namespace ModelBuild.Runtime.Format.Schema
 {
 
-public enum WrapType : sbyte
+internal enum WrapType : sbyte
 {
   CLAMP_TO_EDGE = 0,
   ZERO = 1,

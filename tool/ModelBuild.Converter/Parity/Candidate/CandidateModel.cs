@@ -42,7 +42,7 @@ public sealed class CandidateModel : IDisposable
     public ParityTimings? Timings { get; set; }
 
     /// <summary>The converted net when converted in memory (tests inject faults into it before building a model).</summary>
-    public NetT? Net { get; }
+    internal NetT? Net { get; }
 
     /// <summary>Loads <paramref name="mnnPath"/>, or converts <paramref name="onnxPath"/> with the check's input shapes.</summary>
     public static CandidateModel Create(string onnxPath, string? mnnPath, IReadOnlyList<InputSignature> inputs) =>
@@ -65,7 +65,7 @@ public sealed class CandidateModel : IDisposable
     }
 
     /// <summary>Wraps a converted net (possibly modified). <paramref name="names"/> maps ONNX values to MNN tensors.</summary>
-    public static CandidateModel FromNet(NetT net, IReadOnlyDictionary<string, string> names, string origin, IReadOnlyList<ConversionWarning>? warnings = null)
+    internal static CandidateModel FromNet(NetT net, IReadOnlyDictionary<string, string> names, string origin, IReadOnlyList<ConversionWarning>? warnings = null)
     {
         var model = MnnModel.FromNet(net, origin);
         var present = new HashSet<string>(model.Graph.TensorNames, StringComparer.Ordinal);

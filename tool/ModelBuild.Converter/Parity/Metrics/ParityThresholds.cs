@@ -55,8 +55,8 @@ public sealed record ThresholdOverride
 
     public double? Rtol { get; init; }
 
-    /// <summary>Metric names accepted by <see cref="Parse"/>.</summary>
-    public static readonly string[] MetricNames = ["max-rel-error", "min-cosine", "atol", "rtol"];
+    /// <summary>Metric names accepted by <see cref="Parse"/> (the names of the CLI options; the older short names are accepted too).</summary>
+    public static readonly string[] MetricNames = ["max-relative-error", "min-cosine-similarity", "atol", "rtol"];
 
     /// <summary>
     /// Parses "OUTPUT:METRIC=VALUE" (METRIC one of <see cref="MetricNames"/>) and merges it into
@@ -78,8 +78,8 @@ public sealed record ThresholdOverride
         current ??= new ThresholdOverride();
         table[output] = metric switch
         {
-            "max-rel-error" or "maxrelerror" or "max-rel" => current with { MaxRelError = value },
-            "min-cosine" or "mincosine" or "cosine" => current with { MinCosine = value },
+            "max-relative-error" or "max-rel-error" or "maxrelerror" or "max-rel" => current with { MaxRelError = value },
+            "min-cosine-similarity" or "min-cosine" or "mincosine" or "cosine" => current with { MinCosine = value },
             "atol" => current with { Atol = value },
             "rtol" => current with { Rtol = value },
             _ => throw new ModelBuildException(ErrorCodes.UsageError, $"invalid threshold '{text}': unknown metric '{metric}' (use {string.Join(", ", MetricNames)})"),

@@ -52,7 +52,7 @@ public sealed record TensorMetrics
         ShapeMatch && NonFiniteMismatches == 0 && PeakRelError <= t.MaxRelError && Cosine >= t.MinCosine
         && (!t.ElementwiseDecides || ElementwiseViolations == 0);
 
-    /// <summary>Which limits were broken, for messages ("peak-relative 4.9 > 0.001, ...").</summary>
+    /// <summary>Which limits were broken, for messages ("relative error 4.9 > 0.001, ...").</summary>
     public string DescribeFailure(ParityThresholds t)
     {
         if (!ShapeMatch)
@@ -68,12 +68,12 @@ public sealed record TensorMetrics
 
         if (PeakRelError > t.MaxRelError)
         {
-            parts.Add($"peak-relative error {Fmt(PeakRelError)} > {Fmt(t.MaxRelError)}");
+            parts.Add($"relative error {Fmt(PeakRelError)} > {Fmt(t.MaxRelError)}");
         }
 
         if (Cosine < t.MinCosine)
         {
-            parts.Add($"cosine {Cosine:0.000000} < {t.MinCosine}");
+            parts.Add($"cosine similarity {Cosine:0.000000} < {t.MinCosine}");
         }
 
         if (t.ElementwiseDecides && ElementwiseViolations > 0)

@@ -23,7 +23,7 @@ public static class ConsoleSummary
     public static void Write(ParityResult r, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine($"parity: {r.OnnxPath} (ONNX Runtime) vs {r.Candidate} (ModelBuild, ISA {r.PrimaryIsa}); {r.Samples.Count} samples, seed {r.Seed}");
-        output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"peak-rel",10} {"relL2",10} {"cosine",10} {"result",8}");
+        output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"rel-error",10} {"relL2",10} {"cosine",10} {"result",8}");
         foreach (var group in r.Samples.Where(s => s.Judged).SelectMany(s => s.Outputs).GroupBy(o => o.Output))
         {
             var metrics = group.Select(o => o.Metrics).Where(m => m.ShapeMatch).ToList();
@@ -53,9 +53,12 @@ public static class ConsoleSummary
             output.WriteLine("localization: " + l.Describe());
         }
 
+        var first = true;
         foreach (var m in r.Messages)
         {
-            diagnostics.WriteLine(m.ToString());
+            var context = first && m.Severity == "error" ? r.FirstErrorContext() : "";
+            first &= m.Severity != "error";
+            diagnostics.WriteLine(m + context);
         }
 
         output.WriteLine(r.VerdictText);

@@ -19,7 +19,7 @@ public static class HtmlReport
         h.Append("<h1>Parity: <span class=\"").Append(cls).Append("\">").Append(E(r.VerdictText)).Append("</span></h1>");
         h.Append("<p>Reference <code>").Append(E(r.OnnxPath)).Append("</code> in ONNX Runtime; candidate <code>").Append(E(r.Candidate)).Append("</code> in ModelBuild at ISA ").Append(E(r.PrimaryIsa)).Append(".</p>");
         h.Append("<p>Command: <code>").Append(E(r.CommandLine ?? "(library call)")).Append("</code><br>Seed: ").Append(r.Seed).Append(r.Strict ? " · strict" : "")
-            .Append(" · limits: peak-relative ≤ ").Append(F(r.Thresholds.MaxRelError)).Append(", cosine ≥ ").Append(F(r.Thresholds.MinCosine));
+            .Append(" · limits: relative error ≤ ").Append(F(r.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(F(r.Thresholds.MinCosine));
         if (r.Thresholds.ElementwiseDecides)
         {
             h.Append(", |y−r| ≤ ").Append(F(r.Thresholds.EffectiveAtol)).Append(" + ").Append(F(r.Thresholds.EffectiveRtol)).Append("·|r|");
@@ -77,7 +77,7 @@ public static class HtmlReport
 
     private static void Samples(StringBuilder h, ParityResult r)
     {
-        h.Append("<h2>Outputs per sample</h2><table><tr><th class=l>sample</th><th class=l>origin</th><th class=l>status</th><th class=l>output</th><th>max |y−r|</th><th>peak-rel</th><th>rel L2</th><th>cosine</th><th>elementwise violations</th><th class=l>worst elements (index: ref → got)</th></tr>");
+        h.Append("<h2>Outputs per sample</h2><table><tr><th class=l>sample</th><th class=l>origin</th><th class=l>status</th><th class=l>output</th><th>max |y−r|</th><th>rel. error</th><th>rel L2</th><th>cosine</th><th>elementwise violations</th><th class=l>worst elements (index: ref → got)</th></tr>");
         foreach (var s in r.Samples)
         {
             var status = s.IllConditioned ? (r.Strict ? "ill-conditioned (strict: fails)" : "ill-conditioned (excluded)") : s.Judged ? "judged" : "not judged";
@@ -178,7 +178,7 @@ public static class HtmlReport
             h.Append("<tr><td class=l>").Append(E(k)).Append("</td><td class=l>").Append(E(v)).Append("</td></tr>");
         }
 
-        h.Append("</table><table><tr><th class=l>value</th><th>max |y−r|</th><th>peak-rel</th><th>cosine</th></tr>");
+        h.Append("</table><table><tr><th class=l>value</th><th>max |y−r|</th><th>rel. error</th><th>cosine</th></tr>");
         foreach (var (name, m) in l.InputMetrics.Append(new(l.Value ?? "", l.Metrics!)))
         {
             h.Append("<tr><td class=l>").Append(E(name)).Append("</td><td>").Append(F(m.MaxAbsError)).Append("</td><td>").Append(F(m.PeakRelError)).Append("</td><td>")
@@ -190,7 +190,7 @@ public static class HtmlReport
 
     private static void Isas(StringBuilder h, ParityResult r)
     {
-        h.Append("<h2>ISA matrix</h2><table><tr><th class=l>ISA</th><th class=l>status</th><th>max peak-rel vs reference</th><th>max peak-rel vs ").Append(E(r.PrimaryIsa))
+        h.Append("<h2>ISA matrix</h2><table><tr><th class=l>ISA</th><th class=l>status</th><th>max rel. error vs reference</th><th>max rel. error vs ").Append(E(r.PrimaryIsa))
             .Append("</th><th>max |Δ| vs ").Append(E(r.PrimaryIsa)).Append("</th><th class=l>bit-identical</th><th class=l>note</th></tr>");
         foreach (var c in r.Isas)
         {

@@ -209,8 +209,8 @@ public static class JsonReport
     private static void Thresholds(Utf8JsonWriter w, ParityThresholds t)
     {
         w.WriteStartObject();
-        Num(w, "maxRelError", t.MaxRelError);
-        Num(w, "minCosine", t.MinCosine);
+        Num(w, "maxRelativeError", t.MaxRelError);
+        Num(w, "minCosineSimilarity", t.MinCosine);
         if (t.Atol is { } a)
         {
             Num(w, "atol", a);
@@ -240,7 +240,7 @@ public static class JsonReport
         w.WriteNumber("elements", m.ElementCount);
         w.WriteNumber("nonFiniteMismatches", m.NonFiniteMismatches);
         Num(w, "maxAbsError", m.MaxAbsError);
-        Num(w, "peakRelError", m.PeakRelError);
+        Num(w, "relativeError", m.PeakRelError);
         Num(w, "referencePeak", m.ReferencePeak);
         Num(w, "relL2", m.RelL2);
         Num(w, "cosine", m.Cosine);
