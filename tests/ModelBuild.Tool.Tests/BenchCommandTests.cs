@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelBuild.Tool.Cli;
 using ModelBuild.Tool.Tests.Infrastructure;
 
 namespace ModelBuild.Tool.Tests;
@@ -28,7 +29,7 @@ public sealed class BenchCommandTests
         using var tmp = new TempDir();
         var model = BuildModel(tmp);
         var r = CliRun.InProcess("bench", model, "--json", "--iterations", "5", "--warmup", "3", "--threads", threads);
-        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
 
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
@@ -59,7 +60,7 @@ public sealed class BenchCommandTests
         var inputs = tmp.Dir("test_data_set_0");
         TinyOnnx.WriteTensor(Path.Combine(inputs, "input_0.pb"), "x", Enumerable.Range(0, 16).Select(i => i * 0.25f - 2).ToArray(), 2, 8);
         var r = CliRun.InProcess("bench", model, "--inputs", inputs, "--iterations", "2", "--warmup", "0");
-        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
         Assert.Contains($"inputs: {inputs}", r.Out, r.ToString());
         Assert.Contains("each engine timed alone", r.Out, r.ToString());
         Assert.Contains("session.intra_op.allow_spinning=0", r.Out, r.ToString());
@@ -79,7 +80,7 @@ public sealed class BenchCommandTests
     {
         using var tmp = new TempDir();
         var r = CliRun.InProcess("bench", tmp.File("missing.onnx"), option, value);
-        Assert.AreEqual(2, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Usage, r.ExitCode, r.ToString());
         Assert.AreEqual($"MB5001: {message}", r.ErrorLine, r.ToString());
         Assert.AreEqual("", r.Out, r.ToString());
     }
@@ -89,11 +90,11 @@ public sealed class BenchCommandTests
     {
         using var tmp = new TempDir();
         var r = CliRun.InProcess("bench", tmp.File("missing.onnx"));
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.StartsWith("MB1000: ", r.ErrorLine, r.ToString());
 
         r = CliRun.InProcess("bench", BuildModel(tmp), "--inputs", tmp.File("no-such-folder"));
-        Assert.AreEqual(1, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Error, r.ExitCode, r.ToString());
         Assert.StartsWith("MB1201: ", r.ErrorLine, r.ToString());
     }
 
@@ -101,7 +102,7 @@ public sealed class BenchCommandTests
     public void Help_ListsBench()
     {
         var r = CliRun.InProcess("--help");
-        Assert.AreEqual(0, r.ExitCode, r.ToString());
+        Assert.AreEqual(ExitCodes.Success, r.ExitCode, r.ToString());
         Assert.MatchesRegex(@"(?m)^\s+bench\s", r.Out, r.ToString());
     }
 }
