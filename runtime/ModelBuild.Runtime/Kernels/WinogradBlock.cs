@@ -1,0 +1,295 @@
+namespace ModelBuild.Runtime.Kernels;
+
+/// <summary>
+/// One block of tile rows of <see cref="WinogradConv"/>: phase split + input transform per channel into V,
+/// 36 GEMMs into M, output transform into y. Scratch is per thread and reused between calls.
+/// </summary>
+internal static unsafe class WinogradBlock
+{
+    private const int T = WinogradConv.Tile, P = WinogradConv.Patch, Pos = WinogradConv.Positions;
+
+    /// <summary>Sizes shared by every block of one call.</summary>
+    internal sealed class Plan
+    {
+        public Plan(Conv2DParams p, IsaLevel level, int tilesX, int tilesY, int rows)
+        {
+            Params = p;
+            Level = level;
+            TransformLevel = Convolution.NarrowForRow(level, tilesX);
+            TilesX = tilesX;
+            TilesY = tilesY;
+            Rows = rows;
+            OH = p.ConvOutH;
+            OW = p.ConvOutW;
+            Ldt = ((rows * tilesX) + WinogradConv.SlackFloats + 15) / 16 * 16;
+            PhaseWidth = tilesX + 2 + WinogradConv.SlackFloats; // tile q reads columns q, q+1 of each phase
+            PhaseRows = (T * rows) + 2;
+        }
+
+        public Conv2DParams Params { get; }
+
+        public IsaLevel Level { get; }
+
+        /// <summary>Transform width: the widest level whose vector fits a tile row (same bits at any width).</summary>
+        public IsaLevel TransformLevel { get; }
+
+        public int TilesX { get; }
+
+        public int TilesY { get; }
+
+        public int Rows { get; }
+
+        public int OH { get; }
+
+        public int OW { get; }
+
+        /// <summary>Row stride of V and M (tiles of a block + slack for the last vector).</summary>
+        public int Ldt { get; }
+
+        public int PhaseWidth { get; }
+
+        public int PhaseRows { get; }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_scratch;
+
+    /// <summary>Computes the output tile rows [ty0, ty0 + plan.Rows) of one image (x, y at that image).</summary>
+    public static void Run(Plan plan, WinogradWeights wg, float* x, float* bias, float* y, int ty0)
+    {
+        Conv2DParams p = plan.Params;
+        int rows = Math.Min(plan.Rows, plan.TilesY - ty0);
+        int tiles = rows * plan.TilesX, ldt = plan.Ldt;
+        long vLen = (long)Pos * p.C * ldt, mLen = (long)Pos * p.OC * ldt;
+        int phaseLen = 4 * plan.PhaseRows * plan.PhaseWidth, tmpLen = Pos * 16;
+        long need = vLen + mLen + phaseLen + (2 * tmpLen);
+        float[]? s = t_scratch;
+        if (s == null || s.Length < need)
+        {
+            s = new float[need];
+            t_scratch = s;
+        }
+
+        fixed (float* s0 = s)
+        {
+            float* v = s0, m = s0 + vLen, phases = m + mLen, tmp = phases + phaseLen, stage = tmp + tmpLen;
+            long plane = (long)p.H * p.W;
+            var input = new InputBody { Plan = plan, Phases = phases, Tmp = tmp, Rows = rows };
+            for (int c = 0; c < p.C; c++)
+            {
+                SplitPhases(plan, x + (c * plane), T * ty0, phases);
+                input.V = v + ((long)c * ldt);
+                input.PosStride = (long)p.C * ldt;
+                IsaDispatch.Run(plan.TransformLevel, ref input);
+            }
+
+            for (int pos = 0; pos < Pos; pos++)
+            {
+                Gemm.Compute(plan.Level, tiles, wg.Positions[pos],
+                    new ReadOnlySpan<float>(v + (pos * (long)p.C * ldt), p.C * ldt), ldt, false,
+                    new Span<float>(m + (pos * (long)p.OC * ldt), p.OC * ldt), ldt, threads: 1);
+            }
+
+            var output = new OutputBody
+            {
+                Plan = plan, M = m, PosStride = (long)p.OC * ldt, Tmp = tmp, Stage = stage, Rows = rows, Ty0 = ty0,
+                Lo = p.Activation.Lo, Hi = p.Activation.Hi, Act = p.Activation.Kind != ActivationKind.None,
+            };
+            long oplane = (long)plan.OH * plan.OW;
+            for (int oc = 0; oc < p.OC; oc++)
+            {
+                output.Oc = oc;
+                output.Bias = bias == null ? 0f : bias[oc];
+                output.HasBias = bias != null;
+                output.Y = y + (oc * oplane);
+                IsaDispatch.Run(plan.TransformLevel, ref output);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Zero-padded rows [row0, row0 + PhaseRows) of one channel split into four column phases:
+    /// phase[ph][r, q] = padded[row0 + r, 4q + ph], so tap (r, j) of tile q is phase[j % 4][r, q + j / 4].
+    /// </summary>
+    private static void SplitPhases(Plan plan, float* src, int row0, float* dst)
+    {
+        Conv2DParams p = plan.Params;
+        int wq = plan.PhaseWidth, used = plan.TilesX + 2, phaseSize = plan.PhaseRows * wq;
+        int w = p.W;
+        for (int r = 0; r < plan.PhaseRows; r++)
+        {
+            int iy = row0 + r - p.PadTop;
+            float* d0 = dst + (r * wq), d1 = d0 + phaseSize, d2 = d1 + phaseSize, d3 = d2 + phaseSize;
+            if ((uint)iy >= (uint)p.H)
+            {
+                for (int q = 0; q < used; q++)
+                {
+                    d0[q] = 0f; d1[q] = 0f; d2[q] = 0f; d3[q] = 0f;
+                }
+
+                continue;
+            }
+
+            float* row = src + ((long)iy * w);
+            for (int q = 0; q < used; q++)
+            {
+                int ix = (4 * q) - p.PadLeft;
+                if (ix >= 0 && ix + 3 < w)
+                {
+                    d0[q] = row[ix]; d1[q] = row[ix + 1]; d2[q] = row[ix + 2]; d3[q] = row[ix + 3];
+                }
+                else
+                {
+                    d0[q] = (uint)ix < (uint)w ? row[ix] : 0f;
+                    d1[q] = (uint)(ix + 1) < (uint)w ? row[ix + 1] : 0f;
+                    d2[q] = (uint)(ix + 2) < (uint)w ? row[ix + 2] : 0f;
+                    d3[q] = (uint)(ix + 3) < (uint)w ? row[ix + 3] : 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>V[pos][c, tile] = (Bᵀ·d·B)[pos] for one channel: rows of the patch first (along x), then columns.</summary>
+    private struct InputBody : IWidthBody
+    {
+        public Plan Plan;
+        public float* Phases, Tmp, V;
+        public long PosStride;
+        public int Rows;
+
+        public void Run<TV, S>()
+            where TV : struct
+            where S : struct, ISimd<TV>
+        {
+            int w = S.Count, wq = Plan.PhaseWidth, tilesX = Plan.TilesX;
+            long phaseSize = (long)Plan.PhaseRows * wq;
+            ref float tmp = ref *Tmp;
+            for (int ty = 0; ty < Rows; ty++)
+            {
+                for (int tx = 0; tx < tilesX; tx += w)
+                {
+                    float* b0 = Phases + (T * ty * wq) + tx;
+                    for (int r = 0; r < P; r++)
+                    {
+                        ref float q0 = ref *(b0 + (r * wq));
+                        ref float q1 = ref *(b0 + (r * wq) + phaseSize);
+                        ref float q2 = ref *(b0 + (r * wq) + (2 * phaseSize));
+                        ref float q3 = ref *(b0 + (r * wq) + (3 * phaseSize));
+                        WinogradTransforms.Input<TV, S>(
+                            S.Load(ref q0, 0), S.Load(ref q1, 0), S.Load(ref q2, 0), S.Load(ref q3, 0), S.Load(ref q0, 1), S.Load(ref q1, 1),
+                            out TV t0, out TV t1, out TV t2, out TV t3, out TV t4, out TV t5);
+                        nint o = r * P * w;
+                        S.Store(t0, ref tmp, o); S.Store(t1, ref tmp, o + w); S.Store(t2, ref tmp, o + (2 * w));
+                        S.Store(t3, ref tmp, o + (3 * w)); S.Store(t4, ref tmp, o + (4 * w)); S.Store(t5, ref tmp, o + (5 * w));
+                    }
+
+                    ref float dst = ref *(V + (ty * tilesX) + tx);
+                    for (int k = 0; k < P; k++)
+                    {
+                        nint o = k * w, rs = P * w;
+                        WinogradTransforms.Input<TV, S>(
+                            S.Load(ref tmp, o), S.Load(ref tmp, o + rs), S.Load(ref tmp, o + (2 * rs)),
+                            S.Load(ref tmp, o + (3 * rs)), S.Load(ref tmp, o + (4 * rs)), S.Load(ref tmp, o + (5 * rs)),
+                            out TV v0, out TV v1, out TV v2, out TV v3, out TV v4, out TV v5);
+                        nint ps = (nint)PosStride;
+                        S.Store(v0, ref dst, k * ps); S.Store(v1, ref dst, (P + k) * ps); S.Store(v2, ref dst, ((2 * P) + k) * ps);
+                        S.Store(v3, ref dst, ((3 * P) + k) * ps); S.Store(v4, ref dst, ((4 * P) + k) * ps); S.Store(v5, ref dst, ((5 * P) + k) * ps);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>y tiles of one output channel = clamp(Aᵀ·M·A + bias): rows first (along x), then columns.</summary>
+    private struct OutputBody : IWidthBody
+    {
+        public Plan Plan;
+        public float* M, Tmp, Stage, Y;
+        public long PosStride;
+        public int Rows, Ty0, Oc;
+        public float Bias, Lo, Hi;
+        public bool HasBias, Act;
+
+        public void Run<TV, S>()
+            where TV : struct
+            where S : struct, ISimd<TV>
+        {
+            int w = S.Count, tilesX = Plan.TilesX, oh = Plan.OH, ow = Plan.OW;
+            nint ps = (nint)PosStride;
+            ref float tmp = ref *Tmp;
+            ref float stage = ref *Stage;
+            TV bias = S.Splat(Bias), lo = S.Splat(Lo), hi = S.Splat(Hi);
+            for (int ty = 0; ty < Rows; ty++)
+            {
+                for (int tx = 0; tx < tilesX; tx += w)
+                {
+                    ref float src = ref *(M + ((long)Oc * Plan.Ldt) + (ty * tilesX) + tx);
+                    for (int l = 0; l < P; l++)
+                    {
+                        nint b = l * P * ps;
+                        WinogradTransforms.Output<TV, S>(
+                            S.Load(ref src, b), S.Load(ref src, b + ps), S.Load(ref src, b + (2 * ps)),
+                            S.Load(ref src, b + (3 * ps)), S.Load(ref src, b + (4 * ps)), S.Load(ref src, b + (5 * ps)),
+                            out TV s0, out TV s1, out TV s2, out TV s3);
+                        nint o = l * T * w;
+                        S.Store(s0, ref tmp, o); S.Store(s1, ref tmp, o + w); S.Store(s2, ref tmp, o + (2 * w)); S.Store(s3, ref tmp, o + (3 * w));
+                    }
+
+                    for (int xo = 0; xo < T; xo++)
+                    {
+                        nint o = xo * w, rs = T * w;
+                        WinogradTransforms.Output<TV, S>(
+                            S.Load(ref tmp, o), S.Load(ref tmp, o + rs), S.Load(ref tmp, o + (2 * rs)),
+                            S.Load(ref tmp, o + (3 * rs)), S.Load(ref tmp, o + (4 * rs)), S.Load(ref tmp, o + (5 * rs)),
+                            out TV o0, out TV o1, out TV o2, out TV o3);
+                        if (HasBias)
+                        {
+                            o0 = S.Add(o0, bias); o1 = S.Add(o1, bias); o2 = S.Add(o2, bias); o3 = S.Add(o3, bias);
+                        }
+
+                        if (Act)
+                        {
+                            o0 = S.Min(S.Max(o0, lo), hi); o1 = S.Min(S.Max(o1, lo), hi);
+                            o2 = S.Min(S.Max(o2, lo), hi); o3 = S.Min(S.Max(o3, lo), hi);
+                        }
+
+                        // stage[(yo·4 + xo)·w + lane]
+                        S.Store(o0, ref stage, xo * w); S.Store(o1, ref stage, (T + xo) * w);
+                        S.Store(o2, ref stage, ((2 * T) + xo) * w); S.Store(o3, ref stage, ((3 * T) + xo) * w);
+                    }
+
+                    Scatter(tx, ty, w, tilesX, oh, ow);
+                }
+            }
+        }
+
+        /// <summary>Copies the staged 4×4 tiles of lanes [0, w) to y, dropping lanes past the row and outputs past the edge.</summary>
+        private readonly void Scatter(int tx, int ty, int w, int tilesX, int oh, int ow)
+        {
+            int lanes = Math.Min(w, tilesX - tx);
+            int oy0 = T * (Ty0 + ty);
+            int yo1 = Math.Min(T, oh - oy0);
+            for (int yo = 0; yo < yo1; yo++)
+            {
+                float* yrow = Y + ((long)(oy0 + yo) * ow);
+                float* srow = Stage + (yo * T * w);
+                for (int lane = 0; lane < lanes; lane++)
+                {
+                    int ox0 = T * (tx + lane);
+                    if (ox0 + T <= ow)
+                    {
+                        yrow[ox0] = srow[lane]; yrow[ox0 + 1] = srow[w + lane];
+                        yrow[ox0 + 2] = srow[(2 * w) + lane]; yrow[ox0 + 3] = srow[(3 * w) + lane];
+                    }
+                    else
+                    {
+                        for (int xo = 0; ox0 + xo < ow; xo++)
+                        {
+                            yrow[ox0 + xo] = srow[(xo * w) + lane];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
