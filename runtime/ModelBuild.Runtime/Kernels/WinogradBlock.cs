@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>
@@ -15,15 +17,34 @@ internal static unsafe class WinogradBlock
         {
             Params = p;
             Level = level;
-            TransformLevel = Convolution.NarrowForRow(level, tilesX);
+            TransformLevel = FewestVectors(level, tilesX);
             TilesX = tilesX;
             TilesY = tilesY;
             Rows = rows;
             OH = p.ConvOutH;
             OW = p.ConvOutW;
-            Ldt = ((rows * tilesX) + WinogradConv.SlackFloats + 15) / 16 * 16;
+            int nr = Gemm.PanelWidth(level);
+            Ldt = (((rows * tilesX) + nr - 1) / nr * nr) + WinogradConv.SlackFloats;
             PhaseWidth = tilesX + 2 + WinogradConv.SlackFloats; // tile q reads columns q, q+1 of each phase
             PhaseRows = (T * rows) + 2;
+        }
+
+        /// <summary>The narrowest level not above <paramref name="level"/> that covers a row of tiles in as few vectors as
+        /// <paramref name="level"/> does (14 tiles: one 16-lane vector beats two of 8; 7 tiles: one of 8).</summary>
+        private static IsaLevel FewestVectors(IsaLevel level, int tiles)
+        {
+            static int Vectors(IsaLevel l, int n) => (n + Math.Max(1, (int)l / 32) - 1) / Math.Max(1, (int)l / 32);
+            int best = Vectors(level, tiles);
+            IsaLevel chosen = level;
+            foreach (IsaLevel narrower in new[] { IsaLevel.V256, IsaLevel.V128, IsaLevel.Scalar })
+            {
+                if ((int)narrower < (int)chosen && Vectors(narrower, tiles) == best)
+                {
+                    chosen = narrower;
+                }
+            }
+
+            return chosen;
         }
 
         public Conv2DParams Params { get; }
@@ -43,7 +64,7 @@ internal static unsafe class WinogradBlock
 
         public int OW { get; }
 
-        /// <summary>Row stride of V and M (tiles of a block + slack for the last vector).</summary>
+        /// <summary>Row stride of V and M: the block's tiles rounded up to whole GEMM panels, + slack for the last vector.</summary>
         public int Ldt { get; }
 
         public int PhaseWidth { get; }
@@ -59,8 +80,12 @@ internal static unsafe class WinogradBlock
     {
         Conv2DParams p = plan.Params;
         int rows = Math.Min(plan.Rows, plan.TilesY - ty0);
-        int tiles = rows * plan.TilesX, ldt = plan.Ldt;
-        long vLen = (long)Pos * p.C * ldt, mLen = (long)Pos * p.OC * ldt;
+        int nr = Gemm.PanelWidth(plan.Level);
+        // the GEMMs run over whole panels (the slack columns compute garbage that is never read): a ragged panel
+        // would take the GEMM's slow edge path, which cost more than the wasted columns
+        int tiles = rows * plan.TilesX, cols = (tiles + nr - 1) / nr * nr, ldt = plan.Ldt;
+        long vPos = SpreadStride((long)p.C * ldt), mPos = SpreadStride((long)p.OC * ldt);
+        long vLen = Pos * vPos, mLen = Pos * mPos;
         int phaseLen = 4 * plan.PhaseRows * plan.PhaseWidth, tmpLen = Pos * 16;
         long need = vLen + mLen + phaseLen + (2 * tmpLen);
         float[]? s = t_scratch;
@@ -79,20 +104,20 @@ internal static unsafe class WinogradBlock
             {
                 SplitPhases(plan, x + (c * plane), T * ty0, phases);
                 input.V = v + ((long)c * ldt);
-                input.PosStride = (long)p.C * ldt;
+                input.PosStride = vPos;
                 IsaDispatch.Run(plan.TransformLevel, ref input);
             }
 
             for (int pos = 0; pos < Pos; pos++)
             {
-                Gemm.Compute(plan.Level, tiles, wg.Positions[pos],
-                    new ReadOnlySpan<float>(v + (pos * (long)p.C * ldt), p.C * ldt), ldt, false,
-                    new Span<float>(m + (pos * (long)p.OC * ldt), p.OC * ldt), ldt, threads: 1);
+                Gemm.Compute(plan.Level, cols, wg.Positions[pos],
+                    new ReadOnlySpan<float>(v + (pos * vPos), p.C * ldt), ldt, false,
+                    new Span<float>(m + (pos * mPos), p.OC * ldt), ldt, threads: 1);
             }
 
             var output = new OutputBody
             {
-                Plan = plan, M = m, PosStride = (long)p.OC * ldt, Tmp = tmp, Stage = stage, Rows = rows, Ty0 = ty0,
+                Plan = plan, M = m, PosStride = mPos, Tmp = tmp, Stage = stage, Rows = rows, Ty0 = ty0,
                 Lo = p.Activation.Lo, Hi = p.Activation.Hi, Act = p.Activation.Kind != ActivationKind.None,
             };
             long oplane = (long)plan.OH * plan.OW;
@@ -106,6 +131,13 @@ internal static unsafe class WinogradBlock
             }
         }
     }
+
+    /// <summary>
+    /// Distance between the 36 position matrices: a multiple of 4 KB plus 3 cache lines, so the 36 streams a transform
+    /// writes or reads fall in different cache sets (a plain power-of-two-ish size put them all in one set and
+    /// made the transforms several times slower).
+    /// </summary>
+    private static long SpreadStride(long floats) => ((floats + 1023) / 1024 * 1024) + 48;
 
     /// <summary>
     /// Zero-padded rows [row0, row0 + PhaseRows) of one channel split into four column phases:
@@ -177,23 +209,18 @@ internal static unsafe class WinogradBlock
                         ref float q3 = ref *(b0 + (r * wq) + (3 * phaseSize));
                         WinogradTransforms.Input<TV, S>(
                             S.Load(ref q0, 0), S.Load(ref q1, 0), S.Load(ref q2, 0), S.Load(ref q3, 0), S.Load(ref q0, 1), S.Load(ref q1, 1),
-                            out TV t0, out TV t1, out TV t2, out TV t3, out TV t4, out TV t5);
-                        nint o = r * P * w;
-                        S.Store(t0, ref tmp, o); S.Store(t1, ref tmp, o + w); S.Store(t2, ref tmp, o + (2 * w));
-                        S.Store(t3, ref tmp, o + (3 * w)); S.Store(t4, ref tmp, o + (4 * w)); S.Store(t5, ref tmp, o + (5 * w));
+                            ref Unsafe.Add(ref tmp, r * P * w), w);
                     }
 
                     ref float dst = ref *(V + (ty * tilesX) + tx);
+                    nint ps = (nint)PosStride, rs = P * w;
                     for (int k = 0; k < P; k++)
                     {
-                        nint o = k * w, rs = P * w;
+                        nint o = k * w;
                         WinogradTransforms.Input<TV, S>(
                             S.Load(ref tmp, o), S.Load(ref tmp, o + rs), S.Load(ref tmp, o + (2 * rs)),
                             S.Load(ref tmp, o + (3 * rs)), S.Load(ref tmp, o + (4 * rs)), S.Load(ref tmp, o + (5 * rs)),
-                            out TV v0, out TV v1, out TV v2, out TV v3, out TV v4, out TV v5);
-                        nint ps = (nint)PosStride;
-                        S.Store(v0, ref dst, k * ps); S.Store(v1, ref dst, (P + k) * ps); S.Store(v2, ref dst, ((2 * P) + k) * ps);
-                        S.Store(v3, ref dst, ((3 * P) + k) * ps); S.Store(v4, ref dst, ((4 * P) + k) * ps); S.Store(v5, ref dst, ((5 * P) + k) * ps);
+                            ref Unsafe.Add(ref dst, k * ps), P * ps);
                     }
                 }
             }
@@ -230,32 +257,17 @@ internal static unsafe class WinogradBlock
                         WinogradTransforms.Output<TV, S>(
                             S.Load(ref src, b), S.Load(ref src, b + ps), S.Load(ref src, b + (2 * ps)),
                             S.Load(ref src, b + (3 * ps)), S.Load(ref src, b + (4 * ps)), S.Load(ref src, b + (5 * ps)),
-                            out TV s0, out TV s1, out TV s2, out TV s3);
-                        nint o = l * T * w;
-                        S.Store(s0, ref tmp, o); S.Store(s1, ref tmp, o + w); S.Store(s2, ref tmp, o + (2 * w)); S.Store(s3, ref tmp, o + (3 * w));
+                            ref Unsafe.Add(ref tmp, l * T * w), w);
                     }
 
+                    // stage[(yo·4 + xo)·w + lane]
                     for (int xo = 0; xo < T; xo++)
                     {
                         nint o = xo * w, rs = T * w;
-                        WinogradTransforms.Output<TV, S>(
+                        WinogradTransforms.OutputFinal<TV, S>(
                             S.Load(ref tmp, o), S.Load(ref tmp, o + rs), S.Load(ref tmp, o + (2 * rs)),
                             S.Load(ref tmp, o + (3 * rs)), S.Load(ref tmp, o + (4 * rs)), S.Load(ref tmp, o + (5 * rs)),
-                            out TV o0, out TV o1, out TV o2, out TV o3);
-                        if (HasBias)
-                        {
-                            o0 = S.Add(o0, bias); o1 = S.Add(o1, bias); o2 = S.Add(o2, bias); o3 = S.Add(o3, bias);
-                        }
-
-                        if (Act)
-                        {
-                            o0 = S.Min(S.Max(o0, lo), hi); o1 = S.Min(S.Max(o1, lo), hi);
-                            o2 = S.Min(S.Max(o2, lo), hi); o3 = S.Min(S.Max(o3, lo), hi);
-                        }
-
-                        // stage[(yo·4 + xo)·w + lane]
-                        S.Store(o0, ref stage, xo * w); S.Store(o1, ref stage, (T + xo) * w);
-                        S.Store(o2, ref stage, ((2 * T) + xo) * w); S.Store(o3, ref stage, ((3 * T) + xo) * w);
+                            HasBias, bias, Act, lo, hi, ref Unsafe.Add(ref stage, o), rs);
                     }
 
                     Scatter(tx, ty, w, tilesX, oh, ow);
