@@ -96,8 +96,15 @@ internal static unsafe class WinogradBlock
     [ThreadStatic]
     private static float[]? t_scratch;
 
-    /// <summary>Computes the output tile rows [ty0, ty0 + plan.Rows) of one image (x, y at that image).</summary>
-    public static void Run(Plan plan, WinogradWeights wg, float* x, float* bias, float* y, int ty0)
+    [ThreadStatic]
+    private static float[]? t_small;
+
+    /// <summary>
+    /// Computes the output tile rows [ty0, ty0 + plan.Rows) of one image (x, y at that image). With
+    /// <paramref name="threads"/> &gt; 1 (a block too small to split by rows) the channels of the input transform, the
+    /// 36 GEMMs and the output channels are split between threads; every value is still computed by one thread.
+    /// </summary>
+    public static void Run(Plan plan, WinogradWeights wg, float* x, float* bias, float* y, int ty0, int threads = 1)
     {
         Conv2DParams p = plan.Params;
         int rows = Math.Min(plan.Rows, plan.TilesY - ty0);
@@ -106,51 +113,70 @@ internal static unsafe class WinogradBlock
         // would take the GEMM's slow edge path, which cost more than the wasted columns
         int tiles = rows * plan.TilesX, cols = (tiles + nr - 1) / nr * nr, ldt = plan.Ldt;
         long vPos = SpreadStride((long)p.C * ldt), mPos = SpreadStride((long)p.OC * ldt);
-        long vLen = Pos * vPos, mLen = Pos * mPos;
-        int phaseLen = 4 * plan.PhaseRows * plan.PhaseWidth, tmpLen = Pos * 16;
-        long need = vLen + mLen + phaseLen + (2 * tmpLen);
-        float[]? s = t_scratch;
-        if (s == null || s.Length < need)
-        {
-            s = new float[need];
-            t_scratch = s;
-        }
-
+        float[] s = Scratch(ref t_scratch, Pos * (vPos + mPos));
         fixed (float* s0 = s)
         {
-            float* v = s0, m = s0 + vLen, phases = m + mLen, tmp = phases + phaseLen, stage = tmp + tmpLen;
+            float* v = s0, m = s0 + (Pos * vPos);
             long plane = (long)p.H * p.W;
-            var input = new InputBody { Plan = plan, Phases = phases, Tmp = tmp, Rows = rows };
-            for (int c = 0; c < p.C; c++)
+            int phaseLen = 4 * plan.PhaseRows * plan.PhaseWidth;
+            KernelParallel.For(p.C, threads, (c0, c1) =>
             {
-                SplitPhases(plan, x + (c * plane), T * ty0, phases);
-                input.V = v + ((long)c * ldt);
-                input.PosStride = vPos;
-                IsaDispatch.Run(plan.TransformLevel, ref input);
-            }
+                fixed (float* small = Scratch(ref t_small, phaseLen + (Pos * 16)))
+                {
+                    var input = new InputBody { Plan = plan, Phases = small, Tmp = small + phaseLen, Rows = rows, PosStride = vPos };
+                    for (int c = c0; c < c1; c++)
+                    {
+                        SplitPhases(plan, x + (c * plane), T * ty0, small);
+                        input.V = v + ((long)c * ldt);
+                        IsaDispatch.Run(plan.TransformLevel, ref input);
+                    }
+                }
+            });
 
-            for (int pos = 0; pos < Pos; pos++)
+            KernelParallel.For(Pos, threads, (p0, p1) =>
             {
-                Gemm.Compute(plan.Level, cols, wg.Positions[pos],
-                    new ReadOnlySpan<float>(v + (pos * vPos), p.C * ldt), ldt, false,
-                    new Span<float>(m + (pos * mPos), p.OC * ldt), ldt, threads: 1);
-            }
+                for (int pos = p0; pos < p1; pos++)
+                {
+                    Gemm.Compute(plan.Level, cols, wg.Positions[pos],
+                        new ReadOnlySpan<float>(v + (pos * vPos), p.C * ldt), ldt, false,
+                        new Span<float>(m + (pos * mPos), p.OC * ldt), ldt, threads: 1);
+                }
+            });
 
-            var output = new OutputBody
-            {
-                Plan = plan, M = m, PosStride = mPos, Tmp = tmp, Stage = stage, Rows = rows, Ty0 = ty0,
-                Lo = p.Activation.Lo, Hi = p.Activation.Hi, Act = p.Activation.Kind != ActivationKind.None,
-            };
             long oplane = (long)plan.OH * plan.OW;
-            for (int oc = 0; oc < p.OC; oc++)
+            KernelParallel.For(p.OC, threads, (o0, o1) =>
             {
-                output.Oc = oc;
-                output.Bias = bias == null ? 0f : bias[oc];
-                output.HasBias = bias != null;
-                output.Y = y + (oc * oplane);
-                IsaDispatch.Run(plan.TransformLevel, ref output);
-            }
+                fixed (float* small = Scratch(ref t_small, Pos * 16 * 2))
+                {
+                    var output = new OutputBody
+                    {
+                        Plan = plan, M = m, PosStride = mPos, Tmp = small, Stage = small + (Pos * 16), Rows = rows, Ty0 = ty0,
+                        Lo = p.Activation.Lo, Hi = p.Activation.Hi, Act = p.Activation.Kind != ActivationKind.None,
+                        HasBias = bias != null,
+                    };
+                    for (int oc = o0; oc < o1; oc++)
+                    {
+                        output.Oc = oc;
+                        output.Bias = bias == null ? 0f : bias[oc];
+                        output.Y = y + (oc * oplane);
+                        IsaDispatch.Run(plan.TransformLevel, ref output);
+                    }
+                }
+            });
         }
+    }
+
+    /// <summary>This thread's scratch of at least <paramref name="length"/> floats (kept between calls).</summary>
+    private static float[] Scratch(ref float[]? slot, long length)
+    {
+        float[]? a = slot;
+        if (a == null || a.Length < length)
+        {
+            a = new float[length];
+            slot = a;
+        }
+
+        return a;
     }
 
     /// <summary>

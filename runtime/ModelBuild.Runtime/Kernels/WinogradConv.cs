@@ -132,37 +132,42 @@ public static class WinogradConv
 
         IsaLevel level = KernelIsa.Clamp(isa);
         int tx = (ow + Tile - 1) / Tile, ty = (oh + Tile - 1) / Tile;
-        var plan = new WinogradBlock.Plan(p, level, tx, ty, Rows(p, level, tx, ty, threads));
-        int blocksPerImage = (ty + plan.Rows - 1) / plan.Rows;
-        int items = p.N * blocksPerImage;
         long work = (long)p.N * ty * tx * p.C * p.OC * Positions;
         int t = KernelParallel.Effective(threads, work, 1L << 20);
+        var plan = new WinogradBlock.Plan(p, level, tx, ty, Rows(p, level, tx, ty, t));
+        int blocksPerImage = (ty + plan.Rows - 1) / plan.Rows;
+        int items = p.N * blocksPerImage;
+        // fewer blocks than threads (small outputs): the threads share each block instead
+        int inner = items < t ? t : 1;
         unsafe
         {
             fixed (float* px0 = x, pb0 = bias, py0 = y)
             {
                 float* px = px0, pb = bias.IsEmpty ? null : pb0, py = py0;
-                KernelParallel.ForEach(items, Math.Min(t, items), (i0, i1) =>
+                KernelParallel.ForEach(items, inner > 1 ? 1 : Math.Min(t, items), (i0, i1) =>
                 {
                     for (int item = i0; item < i1; item++)
                     {
                         int n = item / blocksPerImage, b = item % blocksPerImage;
-                        WinogradBlock.Run(plan, weights, px + ((long)n * p.C * p.H * p.W), pb, py + ((long)n * p.OC * oh * ow), b * plan.Rows);
+                        WinogradBlock.Run(plan, weights, px + ((long)n * p.C * p.H * p.W), pb, py + ((long)n * p.OC * oh * ow), b * plan.Rows, inner);
                     }
                 });
             }
         }
     }
 
-    /// <summary>Tile rows per block: V + M near <see cref="BlockBudget"/>, at least two GEMM panels of tiles, and
-    /// enough blocks for every thread.</summary>
+    /// <summary>Tile rows per block: V + M near <see cref="BlockBudget"/>, at least two GEMM panels of tiles; split
+    /// further so every thread gets a block only while each still has two panels of tiles (else the threads share
+    /// blocks: 14×14 outputs split by rows ran on 8-tile panels and did not get faster with a second thread).</summary>
     private static int Rows(Conv2DParams p, IsaLevel level, int tx, int ty, int threads)
     {
-        long target = Math.Max(2L * Gemm.PanelWidth(level), BlockBudget / (Positions * (long)(p.C + p.OC)));
+        int minTiles = 2 * Gemm.PanelWidth(level);
+        long target = Math.Max(minTiles, BlockBudget / (Positions * (long)(p.C + p.OC)));
         int rows = (int)Math.Clamp((target + tx - 1) / tx, 1, ty);
-        if (threads > 1 && p.N < threads)
+        int shared = Math.Max(1, (ty + threads - 1) / threads);
+        if (threads > 1 && p.N < threads && (long)shared * tx >= minTiles)
         {
-            rows = Math.Min(rows, Math.Max(1, (ty + threads - 1) / threads));
+            rows = Math.Min(rows, shared);
         }
 
         return rows;

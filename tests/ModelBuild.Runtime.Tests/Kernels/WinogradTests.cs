@@ -24,6 +24,8 @@ public sealed class WinogradTests
         [1, 150, 10, 10, 9, 1, 1, 1, 1, 1],  // C past the GEMM's K block
         [1, 6, 8, 9, 170, 1, 1, 1, 1, 0],    // OC past the GEMM's in-place B limit (B packed)
         [1, 2, 3, 3, 2, 1, 1, 1, 1, 0],      // a single tile
+        [1, 64, 14, 14, 64, 1, 1, 1, 1, 1],  // one block: threads share its channels, positions, output channels
+        [1, 32, 64, 64, 32, 1, 1, 1, 1, 0],  // enough tiles: threads take blocks of tile rows
     ];
 
     private static (Conv2DParams P, float[] X, float[] W, float[] Bias) Make(int[] c, int seed)
