@@ -9,7 +9,8 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// Convolution / ConvolutionDepthwise on NCHW input: weight [oc, ic/group, kh, kw] and bias from the op's
 /// parameter, or (when the parameter has none) from inputs 1 and 2. Geometry follows upstream's shape rules
 /// (<see cref="ConvGeometry"/>); the math is the Kernels library's Conv2D (depthwise / 1x1 / im2col + GEMM paths)
-/// with the fused relu/relu6 of common.relu/relu6.
+/// with the fused relu/relu6 of common.relu/relu6, or Winograd F(4,3) for constant 3x3 stride-1 weights where
+/// <see cref="WinogradConv.Preferred"/> says it is faster.
 /// </summary>
 [MnnOperator((int)OpType.Convolution, (int)OpType.ConvolutionDepthwise)]
 internal sealed class ConvolutionExecutor : OperatorExecutor
@@ -26,6 +27,8 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     private int _outChannels;
     /// <summary>Constant weights packed for the GEMM paths on first use (re-packed only if the geometry changes).</summary>
     private ConvPackedWeights? _packed;
+    /// <summary>Constant 3x3 weights transformed for Winograd on first use, when that path is chosen.</summary>
+    private WinogradWeights? _winograd;
 
     public ConvolutionExecutor(OpT op)
     {
@@ -123,6 +126,19 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
             OutH = _y.Out, OutW = _x.Out,
             Activation = _common.Relu6 ? FusedActivation.Relu6 : _common.Relu ? FusedActivation.Relu : FusedActivation.None,
         };
+        if (_weight is not null && WinogradConv.Preferred(p))
+        {
+            WinogradWeights? wg = _winograd;
+            if (wg is null || wg.C != p.C || wg.OC != p.OC)
+            {
+                wg = WinogradConv.TransformWeights(p, weight);
+                _winograd = wg; // racing runs build identical transforms; either may win
+            }
+
+            WinogradConv.Conv2D(ctx.Isa, p, input.Floats, wg, bias, ctx.Outputs[0].Floats, ctx.Threads);
+            return;
+        }
+
         ConvPackedWeights? packed = null;
         if (_weight is not null && !(p.Group == p.C && p.OC % p.C == 0 && p.C / p.Group == 1))
         {
