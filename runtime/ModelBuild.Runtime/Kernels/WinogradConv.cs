@@ -1,7 +1,7 @@
 namespace ModelBuild.Runtime.Kernels;
 
 /// <summary>3×3 weights transformed once for <see cref="WinogradConv"/>: one packed OC×C GEMM A per tile position.</summary>
-public sealed class WinogradWeights
+internal sealed class WinogradWeights
 {
     internal WinogradWeights(PackedA[] positions, int oc, int c)
     {
@@ -27,7 +27,7 @@ public sealed class WinogradWeights
 /// not the bits of the direct FMA chain (<see cref="Convolution.Conv2DReference"/>); it is within float rounding.
 /// The scalar reference is <see cref="Conv2D"/> at <see cref="IsaLevel.Scalar"/>.
 /// </summary>
-public static class WinogradConv
+internal static class WinogradConv
 {
     internal const int Tile = 4;   // outputs per tile side
     internal const int Patch = 6;  // inputs per tile side
