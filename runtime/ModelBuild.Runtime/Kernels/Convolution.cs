@@ -171,6 +171,15 @@ internal static class Convolution
         bool pointwise = p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
                          p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && oh == p.H && ow == p.W;
         int P = (int)oplane;
+        if (pointwise && P == 1 && p.Group == 1 && p.N > 1)
+        {
+            // 1x1 on a 1x1 image over a batch (Gemm layers written as convolutions): one GEMM with the batch as rows
+            // instead of N one-column GEMMs; the same per-output chain (bias, then ascending-c FMAs), so the same bits.
+            Gemm.Compute(isa, p.N, p.OC, p.C, x, p.C, false, w, p.C, true, y, p.OC,
+                bk == GemmBias.None ? default : bias, bk == GemmBias.None ? GemmBias.None : GemmBias.PerColumn, false, p.Activation, threads);
+            return;
+        }
+
         if (pointwise)
         {
             for (int n = 0; n < p.N; n++)

@@ -31,6 +31,8 @@ public sealed class ConvolutionTests
         [1, 16, 14, 14, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1], // implicit, stride 2: 4 column/row phases
         [2, 8, 11, 13, 12, 2, 2, 2, 2, 0, 0, 1, 1, 1, 1, 2, 0], // implicit, 2x2 stride 2, odd sizes, grouped
         [1, 10, 17, 23, 7, 5, 3, 3, 2, 2, 1, 0, 2, 2, 1, 1, 2],  // implicit, row stride 3, column stride 2, dilated rows
+        [16, 64, 1, 1, 48, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0], // 1x1 on 1x1 images over a batch: one GEMM, batch as rows
+        [5, 7, 1, 1, 9, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2],
         [2, 8, 13, 117, 3, 9, 9, 1, 1, 4, 4, 4, 4, 1, 1, 1, 0], // direct few-OC path, RGB output layer: 4-, 2-, 1-vector strips + tail
         [1, 5, 12, 21, 4, 3, 5, 1, 1, 0, 2, 1, 3, 2, 1, 1, 1],  // direct, OC 4, uneven pads, dilated rows
         [1, 4, 9, 50, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2],   // direct, OC 1, dilated columns
