@@ -3,7 +3,7 @@ using Microsoft.Build.Framework;
 namespace ModelBuild.Tasks;
 
 /// <summary>
-/// <c>dotnet-model-convert convert MODEL.onnx -o OUT.mnn [--input-shape NAME=DIMS]...</c> for every model whose .mnn is
+/// <c>dotnet-model-convert convert MODEL.onnx -o OUT.mnn [--input-shape NAME=DIMS]... [--weight-precision fp16]</c> for every model whose .mnn is
 /// older than the model, its external data, its convert stamp or the converter. The converter writes the .mnn
 /// atomically, so a canceled or failed run leaves the previous file (or none).
 /// </summary>
@@ -18,6 +18,12 @@ public sealed class ModelBuildConvert : ModelBuildProcessTask
         {
             args.Add("--input-shape");
             args.Add(shape);
+        }
+
+        if (model.GetMetadata(ModelMetadata.WeightPrecision) == "fp16")
+        {
+            args.Add("--weight-precision");
+            args.Add("fp16");
         }
 
         return args;

@@ -99,6 +99,18 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
             return null;
         }
 
+        var precision = model.GetMetadata(ModelMetadata.WeightPrecision).Trim().ToLowerInvariant() switch
+        {
+            "" or "fp32" => "fp32",
+            "fp16" => "fp16",
+            _ => null,
+        };
+        if (precision is null)
+        {
+            Invalid(model, $"WeightPrecision '{model.GetMetadata(ModelMetadata.WeightPrecision)}' is not one of fp32, fp16");
+            return null;
+        }
+
         var targetPath = TargetPath(model, onnx, projectDir);
         if (targetPath is null)
         {
@@ -116,6 +128,7 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
         item.SetMetadata(ModelMetadata.OutputFile, output);
         item.SetMetadata(ModelMetadata.TargetPath, targetPath);
         item.SetMetadata(ModelMetadata.ParityGate, gate);
+        item.SetMetadata(ModelMetadata.WeightPrecision, precision);
         item.SetMetadata(ModelMetadata.ParityReport, report);
         item.SetMetadata(ModelMetadata.ParityInputPaths, string.Join(";", sampleDirs));
         item.SetMetadata(ModelMetadata.ExternalDataFiles, string.Join(";", external));
@@ -200,6 +213,7 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
         ("onnx", item.GetMetadata(ModelMetadata.OnnxFile)),
         ("output", item.GetMetadata(ModelMetadata.OutputFile)),
         ("input-shapes", item.GetMetadata(ModelMetadata.InputShapes)),
+        ("weight-precision", item.GetMetadata(ModelMetadata.WeightPrecision)),
         ("external-data", item.GetMetadata(ModelMetadata.ExternalDataFiles)),
         ("converter", converter));
 
@@ -207,6 +221,7 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
         ("onnx", item.GetMetadata(ModelMetadata.OnnxFile)),
         ("mnn", item.GetMetadata(ModelMetadata.OutputFile)),
         ("gate", item.GetMetadata(ModelMetadata.ParityGate)),
+        ("weight-precision", item.GetMetadata(ModelMetadata.WeightPrecision)),
         ("input-shapes", item.GetMetadata(ModelMetadata.InputShapes)),
         ("max-rel-error", item.GetMetadata(ModelMetadata.MaxRelativeError)),
         ("min-cosine", item.GetMetadata(ModelMetadata.MinCosineSimilarity)),

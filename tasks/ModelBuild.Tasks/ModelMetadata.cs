@@ -8,6 +8,7 @@ internal static class ModelMetadata
 {
     // --- user-facing OnnxModel metadata ---
     public const string InputShapes = "InputShapes";
+    public const string WeightPrecision = "WeightPrecision";
     public const string ParityGate = "ParityGate";
     public const string MaxRelativeError = "MaxRelativeError";
     public const string MinCosineSimilarity = "MinCosineSimilarity";

@@ -18,8 +18,8 @@ public sealed class CancellationTests
             Assert.Inconclusive("needs /proc to see the converter and SIGINT to interrupt the build (Linux)");
         }
 
-        // 400 generated samples keep the (scalar) gate busy for several seconds: time to interrupt it mid-run
-        var project = new TestProject("cancel", "<ModelBuildParitySamples>400</ModelBuildParitySamples>");
+        // 2000 generated samples keep the gate busy for many seconds (it is interrupted long before the end)
+        var project = new TestProject("cancel", "<ModelBuildParitySamples>2000</ModelBuildParitySamples>");
         var restore = project.Run("restore");
         Assert.AreEqual(0, restore.ExitCode, restore.ToString());
 

@@ -33,6 +33,16 @@ public sealed class IncrementalBuildTests
         Assert.AreEqual(1, TestProject.Starts(threshold, "check"), threshold.ToString());
         CollectionAssert.AreEqual(mnn, File.ReadAllBytes(project.OutputModel));
 
+        // fp16 weight storage reconverts (the convert stamp holds it) and the gate then checks the fp16 file
+        var half = project.Build("-p:ModelBuildParitySamples=2", "-p:ModelBuildWeightPrecision=fp16");
+        Assert.AreEqual(0, half.ExitCode, half.ToString());
+        Assert.AreEqual(1, TestProject.Starts(half, "convert"), half.ToString());
+        Assert.AreEqual(1, TestProject.Starts(half, "check"), half.ToString());
+        Assert.IsLessThan(mnn.Length * 0.7, (double)new FileInfo(project.OutputModel).Length, "fp16 storage should roughly halve the file");
+        var bogus = project.Build("-p:ModelBuildWeightPrecision=int4");
+        Assert.AreNotEqual(0, bogus.ExitCode, bogus.ToString());
+        StringAssert.Contains(bogus.ToString(), "WeightPrecision 'int4' is not one of fp32, fp16");
+
         var clean = project.Clean();
         Assert.AreEqual(0, clean.ExitCode, clean.ToString());
         var left = project.GeneratedFiles().Keys.ToList();
