@@ -15,26 +15,10 @@ namespace ModelBuild.Converter.Graph.Passes;
 public static class AttentionExpansion
 {
     /// <summary>Expands every Attention; true when there was one (its new nodes then need shape inference).</summary>
-    public static bool Run(ModelGraph graph)
-    {
-        var changed = false;
-        for (var i = 0; i < graph.Nodes.Count; i++)
-        {
-            var node = graph.Nodes[i];
-            if (node.OpType != "Attention" || node.Domain is not ("" or "ai.onnx") || OperatorVersions.Resolve("Attention", graph.Opset) is null)
-            {
-                continue;
-            }
-
-            var nodes = Expand(graph, node);
-            graph.Nodes.RemoveAt(i);
-            graph.Nodes.InsertRange(i, nodes);
-            i += nodes.Count - 1;
-            changed = true;
-        }
-
-        return changed;
-    }
+    public static bool Run(ModelGraph graph) => GraphEdits.ReplaceNodes(
+        graph,
+        node => node.OpType == "Attention" && node.Domain is ("" or "ai.onnx") && OperatorVersions.Resolve("Attention", graph.Opset) is not null,
+        node => Expand(graph, node));
 
     private static List<Node> Expand(ModelGraph graph, Node n)
     {

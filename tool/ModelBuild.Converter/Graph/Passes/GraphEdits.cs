@@ -3,6 +3,31 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// <summary>Small rewiring helpers shared by the passes.</summary>
 internal static class GraphEdits
 {
+    /// <summary>
+    /// Replaces every node <paramref name="select"/> accepts by the nodes <paramref name="expand"/> gives for it, in
+    /// place (later nodes are not revisited); true when anything was replaced.
+    /// </summary>
+    public static bool ReplaceNodes(ModelGraph g, Func<Node, bool> select, Func<Node, List<Node>> expand)
+    {
+        var changed = false;
+        for (var i = 0; i < g.Nodes.Count; i++)
+        {
+            var node = g.Nodes[i];
+            if (!select(node))
+            {
+                continue;
+            }
+
+            var nodes = expand(node);
+            g.Nodes.RemoveAt(i);
+            g.Nodes.InsertRange(i, nodes);
+            i += nodes.Count - 1;
+            changed = true;
+        }
+
+        return changed;
+    }
+
     /// <summary>Makes every consumer read <paramref name="to"/> instead of <paramref name="from"/>.</summary>
     public static void ReplaceUses(ModelGraph g, string from, string to)
     {

@@ -12,22 +12,10 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// </summary>
 public static class ScanLowering
 {
-    public static void Run(ModelGraph graph)
-    {
-        for (var i = 0; i < graph.Nodes.Count; i++)
-        {
-            var node = graph.Nodes[i];
-            if (node.OpType != "Scan" || node.Domain is not ("" or "ai.onnx") || OperatorVersions.Resolve("Scan", graph.Opset) is not { Semantics: >= 9 })
-            {
-                continue;
-            }
-
-            var lowered = Lower(graph, node);
-            graph.Nodes.RemoveAt(i);
-            graph.Nodes.InsertRange(i, lowered);
-            i += lowered.Count - 1;
-        }
-    }
+    public static void Run(ModelGraph graph) => GraphEdits.ReplaceNodes(
+        graph,
+        node => node.OpType == "Scan" && node.Domain is ("" or "ai.onnx") && OperatorVersions.Resolve("Scan", graph.Opset) is { Semantics: >= 9 },
+        node => Lower(graph, node));
 
     private static List<Node> Lower(ModelGraph graph, Node scan)
     {

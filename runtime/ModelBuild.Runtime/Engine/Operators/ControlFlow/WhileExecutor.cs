@@ -106,18 +106,7 @@ internal sealed class WhileExecutor : OperatorExecutor
 
     public override void Execute(OpContext ctx)
     {
-        for (int k = 0; k < _results.Length; k++)
-        {
-            if (_results[k].ElementType == TensorElementType.Float32)
-            {
-                _results[k].Floats.CopyTo(ctx.Outputs[k].Floats);
-            }
-            else
-            {
-                _results[k].Ints.CopyTo(ctx.Outputs[k].Ints);
-            }
-        }
-
+        BodyResults.CopyTo(_results, ctx.Outputs);
         _results = [];
     }
 

@@ -26,13 +26,7 @@ internal sealed class GatherElementsExecutor : OperatorExecutor
         }
 
         _axis = ShapeSupport.Axis(ctx, ctx.Inputs.Length > 2 ? ShapeSupport.ReadScalar(ctx, 2) : 0, data.Length);
-        for (int d = 0; d < data.Length; d++)
-        {
-            if (d != _axis && indices[d] > data[d])
-            {
-                throw ctx.Error($"indices {ShapeSupport.Show(indices)} exceed data {ShapeSupport.Show(data)} on axis {d}");
-            }
-        }
+        ElementsIndices.CheckFits(ctx, data, indices, _axis);
 
         ctx.Outputs[0].Reshape(indices, ctx.Inputs[0].ElementType);
     }

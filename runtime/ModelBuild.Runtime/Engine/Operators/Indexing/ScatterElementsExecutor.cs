@@ -28,13 +28,7 @@ internal sealed class ScatterElementsExecutor(OpT op) : OperatorExecutor
         }
 
         _axis = ShapeSupport.Axis(ctx, ctx.Inputs.Length > 3 ? ShapeSupport.ReadScalar(ctx, 3) : 0, Math.Max(data.Length, 1));
-        for (int d = 0; d < data.Length; d++)
-        {
-            if (d != _axis && indices[d] > data[d])
-            {
-                throw ctx.Error($"indices {ShapeSupport.Show(indices)} exceed data {ShapeSupport.Show(data)} on axis {d}");
-            }
-        }
+        ElementsIndices.CheckFits(ctx, data, indices, _axis);
 
         ctx.Outputs[0].Reshape(data, ctx.Inputs[0].ElementType);
     }
