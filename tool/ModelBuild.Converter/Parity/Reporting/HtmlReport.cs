@@ -19,10 +19,10 @@ public static class HtmlReport
         h.Append("<h1>Parity: <span class=\"").Append(cls).Append("\">").Append(E(r.VerdictText)).Append("</span></h1>");
         h.Append("<p>Reference <code>").Append(E(r.OnnxPath)).Append("</code> in ONNX Runtime; candidate <code>").Append(E(r.Candidate)).Append("</code> in ModelBuild at ISA ").Append(E(r.PrimaryIsa)).Append(".</p>");
         h.Append("<p>Command: <code>").Append(E(r.CommandLine ?? "(library call)")).Append("</code><br>Seed: ").Append(r.Seed).Append(r.Strict ? " · strict" : "")
-            .Append(" · limits: relative error ≤ ").Append(F(r.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(F(r.Thresholds.MinCosine));
+            .Append(" · limits: relative error ≤ ").Append(Limit(r.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(Limit(r.Thresholds.MinCosine));
         if (r.Thresholds.ElementwiseDecides)
         {
-            h.Append(", |y−r| ≤ ").Append(F(r.Thresholds.EffectiveAtol)).Append(" + ").Append(F(r.Thresholds.EffectiveRtol)).Append("·|r|");
+            h.Append(", |y−r| ≤ ").Append(Limit(r.Thresholds.EffectiveAtol)).Append(" + ").Append(Limit(r.Thresholds.EffectiveRtol)).Append("·|r|");
         }
 
         h.Append("</p>");
@@ -77,7 +77,7 @@ public static class HtmlReport
 
     private static void Samples(StringBuilder h, ParityResult r)
     {
-        h.Append("<h2>Outputs per sample</h2><table><tr><th class=l>sample</th><th class=l>origin</th><th class=l>status</th><th class=l>output</th><th>max |y−r|</th><th>rel. error</th><th>rel L2</th><th>cosine</th><th>elementwise violations</th><th class=l>worst elements (index: ref → got)</th></tr>");
+        h.Append("<h2>Outputs per sample</h2><table><tr><th class=l>sample</th><th class=l>origin</th><th class=l>status</th><th class=l>output</th><th>max |y−r|</th><th>rel. error</th><th>rel L2</th><th>cosine</th><th>elementwise violations<br>(|y−r| &gt; ").Append(Limit(r.Thresholds.EffectiveAtol)).Append(" + ").Append(Limit(r.Thresholds.EffectiveRtol)).Append("·|r|)</th><th class=l>worst elements (index: ref → got)</th></tr>");
         foreach (var s in r.Samples)
         {
             var status = s.IllConditioned ? (r.Strict ? "ill-conditioned (strict: fails)" : "ill-conditioned (excluded)") : s.Judged ? "judged" : "not judged";
@@ -217,6 +217,9 @@ public static class HtmlReport
     }
 
     private static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
+
+    /// <summary>A configured limit, with enough digits to tell 0.9999 from 1 (G3 would print both as 1).</summary>
+    private static string Limit(double v) => double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
 }
