@@ -57,7 +57,8 @@ public static class ParityGate
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(options.OnnxPath)) ?? ".";
         ReuseFreedMemory();
         var graph = timings.Measure("import ONNX", () => OnnxImporter.Import(proto, options.OnnxPath, baseDirectory, importOptions));
-        var signatures = InputSignature.Resolve(graph, options.InputShapes);
+        var shapes = options.InputPaths.Count > 0 ? SampleShapes.With(options.InputShapes, options.InputPaths, graph) : options.InputShapes;
+        var signatures = InputSignature.Resolve(graph, shapes);
         foreach (var name in options.Distributions.Keys.Where(n => !graph.Inputs.Contains(n)))
         {
             throw new ModelBuildException(ErrorCodes.UsageError, $"--input-dist names '{name}', which is not an input of {options.OnnxPath} (inputs: {string.Join(", ", graph.Inputs)})");
