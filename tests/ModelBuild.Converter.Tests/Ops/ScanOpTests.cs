@@ -57,15 +57,25 @@ public sealed class ScanOpTests : OpTestBase
         StringAssert.Contains(e.Message, "scan_output_axes");
     }
 
-    [TestMethod]
-    public void Scan8IsNamedAsUnsupported()
+    private static ModelBuild.Converter.Onnx.Proto.ModelProto Scan8(long batch, long direction)
     {
         var body = Body(b => b.Input("s", IrDataType.Float, 2).Input("xt", IrDataType.Float, 2)
-            .Node("Add", ["s", "xt"], ["s_next"]).Output("s_next", IrDataType.Float, 2));
-        var model = new OnnxModelBuilder(8).Input("s0", IrDataType.Float, 1, 2).Input("x", IrDataType.Float, 1, 3, 2)
-            .Node("Scan", ["", "s0", "x"], ["s"], name: "old_scan", attrs: a => a.Graph("body", body).Int("num_scan_inputs", 1))
-            .Output("s", IrDataType.Float, 1, 2).Build();
-        var e = AssertCode.Throws("MB3001", () => Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions()));
-        StringAssert.Contains(e.Message, "Scan-8");
+            .Node("Add", ["s", "xt"], ["s_next"]).Node("Sigmoid", ["s_next"], ["t"])
+            .Output("s_next", IrDataType.Float, 2).Output("t", IrDataType.Float, 2));
+        return new OnnxModelBuilder(8).Input("s0", IrDataType.Float, batch, 2).Input("x", IrDataType.Float, batch, 3, 2)
+            .Node("Scan", ["", "s0", "x"], ["s", "trace"], name: "old_scan", attrs: a => a.Graph("body", body).Int("num_scan_inputs", 1).Ints("directions", direction))
+            .Output("s", IrDataType.Float, batch, 2).Output("trace", IrDataType.Float, batch, 3, 2).Build();
+    }
+
+    [TestMethod]
+    [DataRow(0L)]
+    [DataRow(1L)]
+    public void Scan8WithABatchOfOne(long direction) => AssertMatchesOnnxRuntime(Scan8(1, direction));
+
+    [TestMethod]
+    public void Scan8WithALargerBatchIsNamedAsUnsupported()
+    {
+        var e = AssertCode.Throws("MB3002", () => Conversion.ModelConverter.Convert(SaveModel(Scan8(2, 0)), new Conversion.ConversionOptions()));
+        StringAssert.Contains(e.Message, "batch axis of size 1");
     }
 }

@@ -8,14 +8,72 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// input's length there; no condition). Its body is the Scan body behind one Gather per scan input that takes element
 /// i (or length − 1 − i for a reversed input) along that input's axis; the scan inputs reach it as enclosing-scope
 /// values. Loop stacks scan outputs on axis 0 in iteration order, so a reversed output is flipped (Slice, step −1)
-/// and an output on another axis transposed into place. Scan-8 (batch axis, sequence_lens) is left alone.
+/// and an output on another axis transposed into place. Scan-8 with a batch of 1 goes through the same lowering.
 /// </summary>
 public static class ScanLowering
 {
     public static void Run(ModelGraph graph) => GraphEdits.ReplaceNodes(
         graph,
-        node => node.OpType == "Scan" && node.Domain is ("" or "ai.onnx") && OperatorVersions.Resolve("Scan", graph.Opset) is { Semantics: >= 9 },
-        node => Lower(graph, node));
+        node => node.OpType == "Scan" && node.Domain is ("" or "ai.onnx") && OperatorVersions.Resolve("Scan", graph.Opset) is { Semantics: >= 8 },
+        node => OperatorVersions.Resolve("Scan", graph.Opset) is { Semantics: 8 } ? LowerScan8(graph, node) : Lower(graph, node));
+
+    /// <summary>
+    /// Scan-8: every state and scan input carries a leading batch axis (scan inputs: time on axis 1) and the body sees
+    /// one batch element. With a batch of 1 that axis is squeezed off, the Scan-9 form (time on axis 0, the same
+    /// directions) lowered as above, and the outputs unsqueezed again. A larger batch or sequence_lens is MB3002.
+    /// </summary>
+    private static List<Node> LowerScan8(ModelGraph graph, Node scan)
+    {
+        if (scan.HasInput(0))
+        {
+            throw new ModelBuildException(ErrorCodes.UnsupportedAttribute, $"{graph.Describe(scan)}: Scan-8 sequence_lens is not supported; remove it when every sequence has the full length");
+        }
+
+        var w = new NodeWriter(graph, scan.Name + "/");
+        var inner = new Node { Name = scan.Name, OpType = "Scan", Inputs = [], Outputs = [] };
+        foreach (var (key, value) in scan.Attributes)
+        {
+            inner.Attributes[key == "directions" ? "scan_input_directions" : key] = key == "directions"
+                ? new Attribute { Name = "scan_input_directions", Kind = AttributeKind.Ints, Ints = value.Ints }
+                : value;
+        }
+
+        for (var i = 1; i < scan.ExplicitInputCount; i++)
+        {
+            if (graph.Values.GetValueOrDefault(scan.Inputs[i])?.Shape is not [{ Value: 1 }, ..])
+            {
+                throw new ModelBuildException(ErrorCodes.UnsupportedAttribute,
+                    $"{graph.Describe(scan)}: Scan-8 input '{scan.Inputs[i]}' needs a batch axis of size 1 (only one batch element can be scanned); fix it with --input-shape");
+            }
+
+            inner.Inputs.Add(w.Add("Squeeze", [scan.Inputs[i]], null, ("axes", new long[] { 0 })));
+        }
+
+        for (var k = 0; k < scan.ImplicitInputNames.Count; k++)
+        {
+            inner.Inputs.Add(scan.Inputs[scan.ExplicitInputCount + k]);
+        }
+
+        inner.ImplicitInputNames.AddRange(scan.ImplicitInputNames);
+        foreach (var output in scan.Outputs)
+        {
+            inner.Outputs.Add(output.Length == 0 ? "" : graph.GetOrAddValue(GraphEdits.FreshName(graph, output + "/unbatched")).Name);
+        }
+
+        var nodes = new List<Node>(w.Nodes);
+        nodes.AddRange(Lower(graph, inner));
+        var unsqueeze = new NodeWriter(graph, scan.Name + "/");
+        for (var j = 0; j < scan.Outputs.Count; j++)
+        {
+            if (scan.Outputs[j].Length > 0)
+            {
+                unsqueeze.Add("Unsqueeze", [inner.Outputs[j]], scan.Outputs[j], ("axes", new long[] { 0 }));
+            }
+        }
+
+        nodes.AddRange(unsqueeze.Nodes);
+        return nodes;
+    }
 
     private static List<Node> Lower(ModelGraph graph, Node scan)
     {
