@@ -30,6 +30,9 @@ internal sealed class NodeWriter(ModelGraph graph, string prefix)
         return output;
     }
 
+    /// <summary>A value name not used yet (for outputs of nodes the caller builds itself).</summary>
+    public string Fresh(string stem) => GraphEdits.FreshName(graph, prefix + stem);
+
     public string Const(string stem, TensorData data) => GraphEdits.AddConstant(graph, prefix + stem, data).Name;
 
     public string Ints(string stem, params long[] values) => Const(stem, TensorData.Vector(values));

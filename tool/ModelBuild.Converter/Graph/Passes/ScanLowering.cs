@@ -60,19 +60,16 @@ public static class ScanLowering
             inner.Outputs.Add(output.Length == 0 ? "" : graph.GetOrAddValue(GraphEdits.FreshName(graph, output + "/unbatched")).Name);
         }
 
-        var nodes = new List<Node>(w.Nodes);
-        nodes.AddRange(Lower(graph, inner));
-        var unsqueeze = new NodeWriter(graph, scan.Name + "/");
+        w.Nodes.AddRange(Lower(graph, inner));
         for (var j = 0; j < scan.Outputs.Count; j++)
         {
             if (scan.Outputs[j].Length > 0)
             {
-                unsqueeze.Add("Unsqueeze", [inner.Outputs[j]], scan.Outputs[j], ("axes", new long[] { 0 }));
+                w.Add("Unsqueeze", [inner.Outputs[j]], scan.Outputs[j], ("axes", new long[] { 0 }));
             }
         }
 
-        nodes.AddRange(unsqueeze.Nodes);
-        return nodes;
+        return w.Nodes;
     }
 
     private static List<Node> Lower(ModelGraph graph, Node scan)
@@ -92,37 +89,13 @@ public static class ScanLowering
         var inReverse = Attr(graph, scan, "scan_input_directions", m);
         var outAxes = Attr(graph, scan, "scan_output_axes", k);
         var outReverse = Attr(graph, scan, "scan_output_directions", k);
-        var nodes = new List<Node>();
         var p = scan.Name + "/";
-        string Fresh(string stem) => GraphEdits.FreshName(graph, p + stem);
-        string Const(string stem, TensorData data) => GraphEdits.AddConstant(graph, p + stem, data).Name;
-        Node Add(string op, string name, string[] inputs, string output, params (string Name, long[] Value)[] ints)
-        {
-            var node = new Node { Name = p + name, OpType = op, Inputs = [.. inputs], Outputs = [output] };
-            foreach (var (attr, value) in ints)
-            {
-                node.Attributes[attr] = value.Length == 1 && attr == "axis"
-                    ? new Attribute { Name = attr, Kind = AttributeKind.Int, Int = value[0] }
-                    : new Attribute { Name = attr, Kind = AttributeKind.Ints, Ints = value };
-            }
-
-            nodes.Add(node);
-            graph.GetOrAddValue(output);
-            return node;
-        }
+        var w = new NodeWriter(graph, p);
 
         // Trip count: the first scan input's length along its scan axis.
         var x0 = scan.Inputs[n];
-        var shape = Fresh("shape");
-        Add("Shape", "shape", [x0], shape);
-        var length = Fresh("length");
-        Add("Gather", "length", [shape, Const("axis", TensorData.Scalar(AxisOf(graph, scan, x0, inAxes[0], 0)))], length, ("axis", [0]));
-        string? last = null;
-        if (inReverse.Any(d => d != 0))
-        {
-            last = Fresh("last");
-            Add("Sub", "last", [length, Const("one", TensorData.Scalar(1L))], last);
-        }
+        var length = w.Add("Gather", [w.Add("Shape", [x0]), w.ScalarInt("axis", AxisOf(graph, scan, x0, inAxes[0], 0))], null, ("axis", 0L));
+        string? last = inReverse.Any(d => d != 0) ? w.Add("Sub", [length, w.ScalarInt("one", 1)]) : null;
 
         // The Loop body: [i, cond, states...] → [cond, states..., scan elements...].
         var iteration = p + "i";
@@ -189,7 +162,7 @@ public static class ScanLowering
             Attributes = { ["body"] = new Attribute { Name = "body", Kind = AttributeKind.Graph, HasGraph = true, Graph = loopBody } },
         };
         loop.ImplicitInputNames.AddRange(implicitNames);
-        nodes.Add(loop);
+        w.Nodes.Add(loop);
         for (var j = 0; j < k; j++)
         {
             var final = scan.Outputs[n + j];
@@ -216,26 +189,24 @@ public static class ScanLowering
                 continue;
             }
 
-            var stacked = Fresh($"stacked{j}");
+            var stacked = w.Fresh($"stacked{j}");
             loop.Outputs.Add(stacked);
             graph.GetOrAddValue(stacked);
             if (outReverse[j] != 0)
             {
-                var flipped = axis == 0 ? final : Fresh($"flipped{j}");
-                Add("Slice", $"flip{j}", [stacked, Const("flip_start", TensorData.Vector([-1L])), Const("flip_end", TensorData.Vector([long.MinValue])),
-                    Const("flip_axis", TensorData.Vector([0L])), Const("flip_step", TensorData.Vector([-1L]))], flipped);
-                stacked = flipped;
+                stacked = w.Add("Slice", [stacked, w.Ints("flip_start", -1), w.Ints("flip_end", long.MinValue), w.Ints("flip_axis", 0), w.Ints("flip_step", -1)],
+                    axis == 0 ? final : null);
             }
 
             if (axis != 0)
             {
                 // The iteration axis moves from 0 to `axis`; the element's axes keep their order around it.
                 var perm = Enumerable.Range(1, (int)axis).Select(d => (long)d).Append(0).Concat(Enumerable.Range((int)axis + 1, elementRank!.Value - (int)axis).Select(d => (long)d)).ToArray();
-                Add("Transpose", $"move{j}", [stacked], final, ("perm", perm));
+                w.Add("Transpose", [stacked], final, ("perm", perm));
             }
         }
 
-        return nodes;
+        return w.Nodes;
     }
 
     private static long AxisOf(ModelGraph graph, Node scan, string input, long axis, int j)
