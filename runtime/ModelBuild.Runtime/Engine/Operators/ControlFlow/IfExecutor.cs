@@ -30,12 +30,7 @@ internal sealed class IfExecutor : OperatorExecutor
     public override void Reshape(OpContext ctx)
     {
         var cond = ctx.Inputs.Length > 0 ? ctx.Inputs[0] : throw ctx.Error("If has no condition input");
-        if (cond.Length < 1)
-        {
-            throw ctx.Error($"the condition {cond} is empty");
-        }
-
-        bool take = cond.ElementType == TensorElementType.Int32 ? cond.Ints[0] > 0 : cond.Floats[0] > 0;
+        bool take = BodyResults.FirstElement(ctx, cond, "condition") > 0;
         _results = (take ? _then : _else).Run(ctx);
         if (_results.Length != ctx.Outputs.Length)
         {

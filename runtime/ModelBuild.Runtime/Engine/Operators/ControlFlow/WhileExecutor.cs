@@ -59,7 +59,7 @@ internal sealed class WhileExecutor : OperatorExecutor
             throw ctx.Error($"While has {ctx.Inputs.Length} inputs and {ctx.Outputs.Length} outputs, its body expects {_bodyInputs.Length} and gives {_carried + _scans}");
         }
 
-        long limit = FirstElement(ctx, ctx.Inputs[0], "max trip count");
+        long limit = BodyResults.FirstElement(ctx, ctx.Inputs[0], "max trip count");
         var cond = ctx.Inputs[1];
         var values = ctx.Inputs[2..];
         var scans = new List<Tensor>[_scans];
@@ -68,7 +68,7 @@ internal sealed class WhileExecutor : OperatorExecutor
             scans[k] = [];
         }
 
-        for (int step = 0; step < limit && FirstElement(ctx, cond, "condition") > 0; step++)
+        for (int step = 0; step < limit && BodyResults.FirstElement(ctx, cond, "condition") > 0; step++)
         {
             _iteration.Ints[0] = step;
             _feeds[_bodyInputs[0]] = _iteration;
@@ -108,17 +108,6 @@ internal sealed class WhileExecutor : OperatorExecutor
     {
         BodyResults.CopyTo(_results, ctx.Outputs);
         _results = [];
-    }
-
-    /// <summary>As upstream reads a trip count or condition: the first element, of an int32 or float32 tensor.</summary>
-    private static long FirstElement(OpContext ctx, Tensor t, string what)
-    {
-        if (t.Length < 1)
-        {
-            throw ctx.Error($"the {what} {t} is empty");
-        }
-
-        return t.ElementType == TensorElementType.Int32 ? t.Ints[0] : t.Floats[0] > 0 ? 1 : 0;
     }
 
     /// <summary>
