@@ -109,12 +109,18 @@ public sealed class PadResizeOpTests : OpTestBase
     public void ResizeDownscale() => AssertMatchesOnnxRuntime(Resize("linear", "half_pixel", "floor", [1f, 1f, 0.5f, 0.5f], null));
 
     [TestMethod]
-    public void ResizeFractionalOutputSizeIsRefused()
+    [DataRow("linear", "half_pixel")]
+    [DataRow("nearest", "asymmetric")]
+    public void ResizeFractionalOutputSize(string mode, string coordinates) =>
+        AssertMatchesOnnxRuntime(Resize(mode, coordinates, "floor", [1f, 1f, 2f, 1.25f], null));
+
+    [TestMethod]
+    public void ResizeAlignCornersWithFractionalOutputSizeIsRefused()
     {
-        var path = SaveModel(Resize("linear", "half_pixel", "floor", [1f, 1f, 2f, 1.25f], null));
+        var path = SaveModel(Resize("linear", "align_corners", "floor", [1f, 1f, 2f, 1.25f], null));
         var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelBuild.Converter.Conversion.ModelConverter.Convert(path));
         Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
-        StringAssert.Contains(e.Message, "Resize");
+        StringAssert.Contains(e.Message, "align_corners with scale 1.25");
     }
 
     [TestMethod]

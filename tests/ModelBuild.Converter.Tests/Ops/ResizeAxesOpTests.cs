@@ -25,6 +25,22 @@ public sealed class ResizeAxesOpTests : OpTestBase
     }
 
     [TestMethod]
+    [DataRow(new long[] { 2, 3 }, new float[] { 1.5f, 0.5f })]
+    [DataRow(new long[] { 3, 2 }, new float[] { 2f, 0.75f })]
+    public void RuntimeScalesForSpatialAxes(long[] axes, float[] scales)
+    {
+        var model = new OnnxModelBuilder(18)
+            .Input("x", IrDataType.Float, 1, 2, 4, 6).Input("scales", IrDataType.Float, 2)
+            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "linear").Ints("axes", axes))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(1, [1L, 2, 4, 6]), new long[] { 1, 2, 4, 6 }),
+            ["scales"] = (scales, new long[] { 2 }),
+        });
+    }
+
+    [TestMethod]
     public void AxesWithOneSpatialAxisIsRefused()
     {
         var model = new OnnxModelBuilder(18)

@@ -91,15 +91,51 @@ public sealed class RuntimeInputOpTests : OpTestBase
     }
 
     [TestMethod]
-    public void ResizeRuntimeScalesAreRefused()
+    [DataRow("linear", "half_pixel", 1.7f, 0.6f)]
+    [DataRow("nearest", "asymmetric", 0.6f, 2.5f)]
+    [DataRow("cubic", "pytorch_half_pixel", 1.3f, 0.75f)]
+    [DataRow("nearest", "tf_half_pixel_for_nn", 2f, 0.4f)]
+    public void ResizeRuntimeScales(string mode, string coordinates, float scaleH, float scaleW)
+    {
+        // Fractional input·scale on purpose: coordinates must follow 1/scale, not the rounded size ratio.
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 1, 2, 5, 7).Input("scales", IrDataType.Float, 4)
+            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", mode).String("coordinate_transformation_mode", coordinates))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(1, [1L, 2, 5, 7]), new long[] { 1, 2, 5, 7 }),
+            ["scales"] = (new float[] { 1, 1, scaleH, scaleW }, new long[] { 4 }),
+        });
+    }
+
+    [TestMethod]
+    public void ResizeRuntimeScalesWithAlignCornersAreRefused()
     {
         var model = new OnnxModelBuilder(13)
             .Input("x", IrDataType.Float, 1, 1, 4, 4).Input("scales", IrDataType.Float, 4)
-            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "linear"))
+            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "linear").String("coordinate_transformation_mode", "align_corners"))
             .Output("y", IrDataType.Float).Build();
         var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
         Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
-        StringAssert.Contains(e.Message, "run-time scales");
+        StringAssert.Contains(e.Message, "align_corners with run-time scales");
+    }
+
+    [TestMethod]
+    public void ResizeRuntimeScalesOverTheChannelsFailAtRunTime()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 1, 2, 4, 4).Input("scales", IrDataType.Float, 4)
+            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "nearest"))
+            .Output("y", IrDataType.Float).Build();
+        var converted = ModelConverter.Convert(SaveModel(model));
+        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor>
+        {
+            ["x"] = ModelBuild.Runtime.Tensor.FromFloats(new float[32], [1, 2, 4, 4]),
+            ["scales"] = ModelBuild.Runtime.Tensor.FromFloats([1, 2, 2, 2], [4]),
+        }));
+        StringAssert.Contains(e.Message, "batch or channel");
     }
 
     [TestMethod]

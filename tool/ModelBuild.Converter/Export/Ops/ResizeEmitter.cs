@@ -24,7 +24,7 @@ internal static class ResizeEmitter
             var scales = n.GetFloats("scales") ?? throw ctx.Invalid(n, "scales is required");
             var mode = n.GetString("mode", "nearest");
             var param = Param(ctx, n, mode, "asymmetric", "floor", -0.75f);
-            CheckScales(ctx, n, scales);
+            CheckScaleValues(ctx, n, scales);
             var name = n.Out0();
             ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), ctx.ConstFloats(name + "/scales", scales, scales.Length));
             return;
@@ -38,7 +38,7 @@ internal static class ResizeEmitter
     {
         var mode = n.GetString("mode", "nearest");
         var param = Param(ctx, n, mode, "asymmetric", "floor", -0.75f);
-        CheckScales(ctx, n, RequireConstantScales(ctx, n, scalesInput));
+        CheckConstantScales(ctx, n, scalesInput);
         ctx.Final(n, OpType.Interp, OpParameterUnion.FromInterp(param), ctx.In(n, 0), ctx.In(n, scalesInput));
     }
 
@@ -74,7 +74,7 @@ internal static class ResizeEmitter
         }
         else if (n.Has("axes"))
         {
-            target = SpatialSizesForAxes(ctx, n, sizes);
+            target = SpatialOperandForAxes(ctx, n, sizes);
         }
         else if (sizes)
         {
@@ -82,7 +82,12 @@ internal static class ResizeEmitter
         }
         else if (scales)
         {
-            CheckScales(ctx, n, RequireConstantScales(ctx, n, 2));
+            CheckConstantScales(ctx, n, 2);
+            if (coordinates == "align_corners")
+            {
+                CheckAlignCornersScales(ctx, n);
+            }
+
             target = ctx.In(n, 2);
         }
         else
@@ -94,30 +99,41 @@ internal static class ResizeEmitter
     }
 
     /// <summary>
-    /// Resize-18 axes naming both spatial axes: Interp (upstream and ours) reads a full-rank sizes tensor, so the
-    /// two given sizes (swapped for axes [3,2]) are prefixed with the constant batch and channel extents.
-    /// Upstream's converter ignores axes, so this builds the full tensor from ordinary ops instead.
+    /// Resize-18 axes naming both spatial axes: Interp (upstream and ours) reads a full-rank sizes or scales tensor,
+    /// so the two given values (swapped for axes [3,2]) are prefixed with the batch and channel entries: their
+    /// constant extents for sizes, 1 for scales. Upstream's converter ignores axes, so this builds the full tensor
+    /// from ordinary ops instead.
     /// </summary>
-    private static int SpatialSizesForAxes(ExportContext ctx, Node n, bool sizes)
+    private static int SpatialOperandForAxes(ExportContext ctx, Node n, bool sizes)
     {
         var rank = ctx.RequireRank(n, 0, "resolve axes");
         var axes = (n.GetInts("axes") ?? []).Select(a => ctx.NormalizeAxis(n, a, rank)).ToArray();
-        if (!sizes || axes.Length != 2 || !axes.Order().SequenceEqual([2, 3]))
+        if (axes.Length != 2 || !axes.Order().SequenceEqual([2, 3]))
         {
-            throw ctx.UnsupportedAttribute(n, $"axes [{string.Join(",", axes)}] (only sizes for both spatial axes 2 and 3 are supported; give full-rank sizes)");
+            throw ctx.UnsupportedAttribute(n, $"axes [{string.Join(",", axes)}] (only both spatial axes 2 and 3 can be resized; give full-rank sizes or scales)");
         }
 
-        var shape = ctx.RequireStaticShape(n, 0, "prefix the batch and channel extents to sizes for axes");
         var name = n.Out0();
-        var hw = ctx.In(n, 3);
+        var input = sizes ? 3 : 2;
+        var hw = ctx.In(n, input);
         if (axes[0] == 3)
         {
-            hw = ctx.AddTemp(OpType.GatherV2, name + "/sizes_hw", MnnParams.GatherV2(), hw,
-                ctx.ConstInts(name + "/sizes_order", [1, 0], 2), ctx.ConstInts(name + "/sizes_axis", [0]));
+            hw = ctx.AddTemp(OpType.GatherV2, name + "/hw", MnnParams.GatherV2(), hw,
+                ctx.ConstInts(name + "/hw_order", [1, 0], 2), ctx.ConstInts(name + "/hw_axis", [0]));
         }
 
-        var nc = ctx.ConstInts(name + "/sizes_nc", [checked((int)shape[0]), checked((int)shape[1])], 2);
-        return ctx.AddTemp(OpType.Concat, name + "/sizes", MnnParams.Axis(0), nc, hw);
+        int nc;
+        if (sizes)
+        {
+            var shape = ctx.RequireStaticShape(n, 0, "prefix the batch and channel extents to sizes for axes");
+            nc = ctx.ConstInts(name + "/sizes_nc", [checked((int)shape[0]), checked((int)shape[1])], 2);
+        }
+        else
+        {
+            nc = ctx.ConstFloats(name + "/scales_nc", [1f, 1f], 2);
+        }
+
+        return ctx.AddTemp(OpType.Concat, name + (sizes ? "/sizes" : "/scales"), MnnParams.Axis(0), nc, hw);
     }
 
     /// <summary>
@@ -156,47 +172,55 @@ internal static class ResizeEmitter
         return ctx.ConstInts(n.Out0() + "/sizes", output, 4);
     }
 
-    /// <summary>Scales must be known: MNN's coordinate mapping equals ONNX's only for some scale/size pairs.</summary>
-    private static float[] RequireConstantScales(ExportContext ctx, Node n, int input) =>
-        ctx.ConstantOf(n, input)?.ToFloatArray()
-        ?? throw ctx.UnsupportedAttribute(n, "run-time scales (MNN maps coordinates by the size ratio, exact only for some scales; give constant scales or sizes)");
-
     /// <summary>An optional input that is present and not an empty constant.</summary>
     private static bool Provided(ExportContext ctx, Node n, int i) =>
         n.HasInput(i) && ctx.ConstantOf(n, i) is not { ElementCount: 0 };
 
     /// <summary>
-    /// MNN (upstream and ours) maps coordinates with input/output size ratios, ONNX with the given scale; they agree
-    /// only when input·scale is a whole number. Anything else would be silently different, so it is refused.
+    /// Interp resizes only the two spatial axes of a 4-D input. Constant scales are checked here; run-time scales
+    /// are checked by the runtime when it plans the op. Interp maps coordinates by 1/scale when it gets scales
+    /// (upstream's geometry and ours), as ONNX does, so fractional scales are exact too.
     /// </summary>
-    private static void CheckScales(ExportContext ctx, Node n, float[] scales)
+    private static void CheckConstantScales(ExportContext ctx, Node n, int input)
+    {
+        if (ctx.ConstantOf(n, input)?.ToFloatArray() is { } scales)
+        {
+            CheckScaleValues(ctx, n, scales);
+        }
+    }
+
+    /// <summary>
+    /// With scales, ONNX's align_corners divides by the unrounded in·scale − 1, MNN's (upstream and ours) by the
+    /// output size − 1: the same only where in·scale is whole, which needs constant scales and a known input shape.
+    /// </summary>
+    private static void CheckAlignCornersScales(ExportContext ctx, Node n)
+    {
+        var scales = ctx.ConstantOf(n, 2)?.ToFloatArray()
+            ?? throw ctx.UnsupportedAttribute(n, "align_corners with run-time scales (ONNX aligns to the unrounded input·scale, MNN to the output size; give sizes or constant scales)");
+        var shape = ctx.StaticShapeOf(n.Inputs[0])
+            ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
+                $"operator {n.OpType} (opset {ctx.Opset}) {ctx.Where(n)}: align_corners with scales is exact only where input·scale is whole; pass --input-shape");
+        for (var axis = 2; axis < 4; axis++)
+        {
+            var output = shape[axis] * scales[axis];
+            if (MathF.Abs(output - MathF.Round(output)) > 1e-4f * MathF.Max(1f, output))
+            {
+                throw ctx.UnsupportedAttribute(n,
+                    $"align_corners with scale {scales[axis]} on axis {axis} (size {shape[axis]}): the output size {output} is fractional, and ONNX then aligns to it where MNN aligns to the rounded size");
+            }
+        }
+    }
+
+    private static void CheckScaleValues(ExportContext ctx, Node n, float[] scales)
     {
         if (scales.Length != 4 || scales[0] != 1f || scales[1] != 1f)
         {
             throw ctx.UnsupportedAttribute(n, $"scales [{string.Join(",", scales)}] (only 4-D resizing of the two spatial axes is supported)");
         }
 
-        var shape = ctx.StaticShapeOf(n.Inputs[0]);
-        for (var axis = 2; axis < 4; axis++)
+        if (!(scales[2] > 0f && scales[3] > 0f && float.IsFinite(scales[2]) && float.IsFinite(scales[3])))
         {
-            var scale = scales[axis];
-            if (scale >= 1f && scale == MathF.Floor(scale))
-            {
-                continue; // whole-number upscaling is exact for every input size
-            }
-
-            if (shape is null)
-            {
-                throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
-                    $"operator {n.OpType} (opset {ctx.Opset}) {ctx.Where(n)}: scale {scale} on axis {axis} is exact only for some input sizes; pass --input-shape");
-            }
-
-            var output = shape[axis] * scale;
-            if (MathF.Abs(output - MathF.Round(output)) > 1e-4f * MathF.Max(1f, output))
-            {
-                throw ctx.UnsupportedAttribute(n,
-                    $"scale {scale} on axis {axis} (size {shape[axis]}) gives a fractional output size {output}; MNN maps coordinates by the size ratio, which differs from ONNX here");
-            }
+            throw ctx.Invalid(n, $"scales [{string.Join(",", scales)}] must be positive and finite");
         }
     }
 

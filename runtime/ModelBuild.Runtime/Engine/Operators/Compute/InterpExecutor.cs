@@ -35,7 +35,7 @@ internal sealed class InterpExecutor : OperatorExecutor
 
         if (_p.ResizeType is not (1 or 2 or 3 or 4))
         {
-            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator, $"op '{op.Name}': Interp resizeType {_p.ResizeType} is not supported");
+            throw new ModelBuildException(ErrorCodes.UnsupportedMnnOperator, $"op '{op.Name}': Interp resizeType {_p.ResizeType} is not supported (1 nearest, 2 bilinear, 3 cubic, 4 nearest-round; upstream MNNConvert writes 0 for an Upsample with run-time scales, which upstream MNN cannot run either)");
         }
 
         if (_p.Ctm == CoordinateTransformationMode.TensorflowCropAndResize)
@@ -54,6 +54,7 @@ internal sealed class InterpExecutor : OperatorExecutor
         var input = ComputeSupport.FloatInput(ctx, 0);
         var s = ComputeSupport.RequireRank(ctx, input, 4, "Interp input");
         long outH, outW;
+        float? givenY = null, givenX = null;
         if (ctx.Inputs.Length >= 2 && ctx.Inputs[1].Length == 4)
         {
             var size = new long[4];
@@ -69,6 +70,12 @@ internal sealed class InterpExecutor : OperatorExecutor
             }
 
             (outH, outW) = (size[2], size[3]);
+            if (t.ElementType == TensorElementType.Float32)
+            {
+                // As upstream's geometry: given scales map coordinates by 1/scale, not by the size ratio (the two
+                // differ when input·scale is fractional; ONNX means the scale).
+                (givenY, givenX) = (1f / t.Floats[2], 1f / t.Floats[3]);
+            }
         }
         else if (ctx.Inputs.Length >= 2 && ctx.Inputs[1].Length == 2)
         {
@@ -90,8 +97,8 @@ internal sealed class InterpExecutor : OperatorExecutor
             throw ctx.Error($"Interp output size {outH}x{outW} is invalid for input {ComputeSupport.ShapeText(s)}");
         }
 
-        var (scaleY, offsetY) = Mapping(s[2], (int)outH);
-        var (scaleX, offsetX) = Mapping(s[3], (int)outW);
+        var (scaleY, offsetY) = Mapping(s[2], (int)outH, givenY);
+        var (scaleX, offsetX) = Mapping(s[3], (int)outW, givenX);
         int type = _p.ResizeType;
         float a = _p.CubicCoeffA == 0f ? -0.75f : _p.CubicCoeffA;
         _xs = Taps(type, scaleX, offsetX, (int)outW, s[3], a, out _xTaps);
@@ -102,10 +109,14 @@ internal sealed class InterpExecutor : OperatorExecutor
         ctx.Outputs[0].Reshape([s[0], s[1], (int)outH, (int)outW], TensorElementType.Float32);
     }
 
-    /// <summary>(scale, offset) so that source = dst·scale + offset, per upstream's coordinate modes.</summary>
-    private (float Scale, float Offset) Mapping(int input, int output)
+    /// <summary>
+    /// (scale, offset) so that source = dst·scale + offset, per upstream's coordinate modes (_ConverterInterp).
+    /// <paramref name="given"/> is 1/scale from a float scales input; it replaces the size ratio everywhere except
+    /// in align-corners mode, which is defined by the sizes alone.
+    /// </summary>
+    private (float Scale, float Offset) Mapping(int input, int output, float? given)
     {
-        float ratio = (float)input / output;
+        float ratio = given ?? (float)input / output;
         float alignScale = output == 1 ? 0f : (float)(input - 1) / (output - 1);
         switch (_p.Ctm)
         {
@@ -114,7 +125,7 @@ internal sealed class InterpExecutor : OperatorExecutor
             case CoordinateTransformationMode.HalfPixels:
                 return (ratio, 0.5f * ratio - 0.5f);
             case CoordinateTransformationMode.PytorchHalfPixels:
-                return output > 1 ? (ratio, 0.5f * ratio - 0.5f) : (0f, 0f);
+                return output > 1 ? (ratio, 0.5f * ratio - 0.5f) : (given ?? 0f, 0f);
             case CoordinateTransformationMode.Asymmetric:
                 return (ratio, 0f);
             case CoordinateTransformationMode.TensorflowHalfPixels:
@@ -125,7 +136,7 @@ internal sealed class InterpExecutor : OperatorExecutor
                     return (ratio, 0.5f * ratio - 0.5f);
                 }
 
-                return _p.AlignCorners ? (alignScale, 0f) : (ratio, 0f);
+                return _p.AlignCorners && given is null ? (alignScale, 0f) : (ratio, 0f);
         }
     }
 
