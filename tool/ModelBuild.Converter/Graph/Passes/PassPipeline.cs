@@ -6,6 +6,7 @@ public static class PassPipeline
     public static void Run(ModelGraph graph)
     {
         ScanLowering.Run(graph);
+        FunctionExpansion.Run(graph);
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);

@@ -1,0 +1,74 @@
+using ModelBuild.Converter.Conversion;
+using ModelBuild.Converter.Tests.Infrastructure;
+using IrDataType = ModelBuild.Converter.Graph.DataType;
+
+namespace ModelBuild.Converter.Tests.Ops;
+
+/// <summary>Function ops written as their ONNX definitions' primitive ops (Graph/Passes/FunctionExpansion).</summary>
+[TestClass]
+public sealed class FunctionExpansionOpTests : OpTestBase
+{
+    [TestMethod]
+    public void Mish() => Check(18, "Mish", -20f, 20f);
+
+    [TestMethod]
+    [DataRow(1f)]
+    [DataRow(-0.25f)]
+    public void ThresholdedRelu(float alpha) => Check(10, "ThresholdedRelu", -3f, 3f, a => a.Float("alpha", alpha));
+
+    [TestMethod]
+    [DataRow(0.5f, 0f)]
+    [DataRow(1.5f, 1.5f)]
+    public void Shrink(float lambd, float bias) => Check(9, "Shrink", -3f, 3f, a => a.Float("lambd", lambd).Float("bias", bias));
+
+    [TestMethod]
+    [DataRow(13, null)]
+    [DataRow(18, new long[] { 1, 3 })]
+    public void MeanVarianceNormalization(int opset, long[]? axes)
+    {
+        var model = new OnnxModelBuilder(opset)
+            .Input("x", IrDataType.Float, 2, 3, 4, 5)
+            .Node("MeanVarianceNormalization", ["x"], ["y"], attrs: a => { if (axes is not null) { a.Ints("axes", axes); } })
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
+    public void RoundHalvesToEven()
+    {
+        // Ties of both parities and signs, values near and beyond 2^23 (where every float is integral), ±inf.
+        float[] x =
+        [
+            0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 0.49999997f, 1.4999999f, -3.7f, 4.2f,
+            8388607.5f, 8388606.5f, -8388607.5f, 8388608f, 8388609f, 16777218f, -16777218f, 1e30f,
+            float.PositiveInfinity, float.NegativeInfinity, 0f, 123456.5f, 123457.5f, -0.4f,
+        ];
+        var model = new OnnxModelBuilder(11)
+            .Input("x", IrDataType.Float, x.Length)
+            .Node("Round", ["x"], ["y"])
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (x, new long[] { x.Length }) });
+    }
+
+    [TestMethod]
+    public void IntegerInputIsRefusedWithItsType()
+    {
+        var model = new OnnxModelBuilder(11)
+            .Input("x", IrDataType.Int32, 4)
+            .Node("Shrink", ["x"], ["y"])
+            .Output("y", IrDataType.Int32).Build();
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
+        Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
+        StringAssert.Contains(e.Message, "Int32 input");
+    }
+
+    /// <summary>One op on a [3, 17] input of seeded random values in [lo, hi).</summary>
+    private static void Check(int opset, string op, float lo, float hi, Action<AttributeBuilder>? attrs = null, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        var model = new OnnxModelBuilder(opset)
+            .Input("x", IrDataType.Float, 3, 17)
+            .Node(op, ["x"], ["y"], attrs: attrs)
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (TestTensors.Random(7, [3L, 17], lo, hi), new long[] { 3, 17 }) }, test: test);
+    }
+}
