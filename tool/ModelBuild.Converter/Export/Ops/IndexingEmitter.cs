@@ -20,6 +20,69 @@ internal static class IndexingEmitter
         t.Add("Scatter", 9, 9, ScatterElements);
         t.Add("OneHot", 9, 11, OneHot);
         t.Add("GatherElements", 11, GatherElements);
+        t.Add("GatherND", 11, GatherNd);
+        t.Add("NonZero", 9, NonZero);
+        t.Add("Compress", 9, Compress);
+    }
+
+    /// <summary>GatherND → GatherND(data, indices) with batch_dims 0 (TensorFlow's gather_nd, as upstream writes it), negative indices wrapped.</summary>
+    private static void GatherNd(ExportContext ctx, Node n)
+    {
+        if (n.GetInt("batch_dims", 0) != 0)
+        {
+            throw ctx.UnsupportedAttribute(n, $"batch_dims={n.GetInt("batch_dims", 0)} (MNN's GatherND has none; only 0 is supported)");
+        }
+
+        // Upstream's GatherND reads indices as they are; ONNX's negative ones are wrapped first, as for ScatterND.
+        var depth = ctx.StaticShapeOf(n.Inputs[1]) is { Length: > 0 } ishape ? (int)ishape[^1] : (int?)null;
+        var indices = WrappedIndices(ctx, n, -1, depth is { } q ? (0, q) : null, ctx.StaticShapeOf(n.Inputs[0]), static (pos, q) => (int)(pos % q));
+        ctx.Final(n, OpType.GatherND, null, ctx.In(n, 0), indices);
+    }
+
+    /// <summary>
+    /// NonZero → Transpose(Where(x ≠ 0)): MNN's Where gives the coordinates as [count, rank], ONNX wants [rank, count]
+    /// (upstream's onnxextra writes the same; the comparison makes −0.0 and float inputs count as ONNX says).
+    /// </summary>
+    private static void NonZero(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        var x = ctx.In(n, 0);
+        var rank = ctx.RequireRank(n, 0, "transpose the coordinates");
+        if (rank == 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "a scalar input (MNN's Where needs rank ≥ 1)");
+        }
+
+        var zero = ctx.TypeOf(n.Inputs[0]) is Graph.DataType.Float ? ctx.ConstFloats(name + "/zero", [0f]) : ctx.ConstInts(name + "/zero", [0]);
+        var mask = ctx.Binary(name + "/nonzero", BinaryOpOperation.NOTEQUAL, x, zero);
+        var coordinates = ctx.AddTemp(OpType.Where, name + "/where", WhereParam(), mask);
+        ctx.Final(n, OpType.Permute, MnnParams.Permute([1, 0]), coordinates);
+    }
+
+    /// <summary>
+    /// Where needs an (empty) Extra parameter: without one upstream MNN takes the file for its old Where and gives
+    /// every element a row. Upstream counts elements &gt; 0, so callers give it a 0/1 mask.
+    /// </summary>
+    private static OpParameterUnion WhereParam() => OpParameterUnion.FromExtra(new ExtraT());
+
+    /// <summary>Compress → GatherV2(x or x flattened, Where(condition) flattened, axis), as upstream's onnxextra writes it.</summary>
+    private static void Compress(ExportContext ctx, Node n)
+    {
+        var name = n.Out0();
+        var x = ctx.In(n, 0);
+        var axis = 0;
+        if (n.Has("axis"))
+        {
+            axis = ctx.NormalizeAxis(n, n.GetInt("axis", 0), ctx.RequireRank(n, 0, "resolve the axis"));
+        }
+        else
+        {
+            x = ctx.AddTemp(OpType.Reshape, name + "/flat", MnnParams.Reshape([-1]), x);
+        }
+
+        var positions = ctx.AddTemp(OpType.Where, name + "/where", WhereParam(), ctx.In(n, 1));
+        var flat = ctx.AddTemp(OpType.Reshape, name + "/positions", MnnParams.Reshape([-1]), positions);
+        ctx.Final(n, OpType.GatherV2, MnnParams.GatherV2(), x, flat, ctx.ConstInts(name + "/axis", [axis]));
     }
 
     /// <summary>GatherElements → GatherElements(data, indices, axis scalar), as upstream's onnxextra writes it; indices wrapped as for ScatterElements.</summary>
@@ -88,7 +151,7 @@ internal static class IndexingEmitter
 
     /// <summary>
     /// Indices with negative values wrapped into range, as upstream does before scattering: constant indices are
-    /// wrapped here; run-time ones get (i + dim) floormod dim, dim sliced from the data shape
+    /// wrapped here; run-time ones get i &lt; 0 ? i + dim : i, dim sliced from the data shape
     /// (<paramref name="dims"/> = (first axis, count); <paramref name="axisOf"/> maps a flat index position to its data axis). Unknown dims leave them to the runtime, which wraps too.
     /// </summary>
     private static int WrappedIndices(ExportContext ctx, Node n, int shapeTensor, (int First, int Count)? dims, long[]? dataShape, Func<long, int, int> axisOf)
@@ -113,8 +176,10 @@ internal static class IndexingEmitter
 
         var shape = shapeTensor >= 0 ? shapeTensor : ctx.Shape(name + "/data_shape", ctx.In(n, 0));
         var size = ctx.ShapeDims(name + "/dim", shape, dd.First, dd.First + dd.Count);
+        // Only negative indices move (by dim): out-of-range ones stay out of range, so the runtime reports them.
         var shifted = ctx.Binary(name + "/indices_shifted", BinaryOpOperation.ADD, ctx.In(n, 1), size);
-        return ctx.Binary(name + "/indices_wrapped", BinaryOpOperation.FLOORMOD, shifted, size);
+        var negative = ctx.Binary(name + "/indices_negative", BinaryOpOperation.GREATER, ctx.ConstInts(name + "/zero", [0]), ctx.In(n, 1));
+        return ctx.AddTemp(OpType.Select, name + "/indices_wrapped", null, negative, shifted, ctx.In(n, 1));
     }
 
     /// <summary>

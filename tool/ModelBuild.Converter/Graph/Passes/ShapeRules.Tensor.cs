@@ -209,6 +209,38 @@ internal static partial class ShapeRules
         return [.. x[..axis], .. idx, .. x[(axis + 1)..]];
     }
 
+    /// <summary>indices.shape[:-1] + data.shape[batch_dims + q:], q = the last extent of indices.</summary>
+    private static Dim[]? GatherNd(Ctx c)
+    {
+        var x = c.Shape(0);
+        var idx = c.Shape(1);
+        if (x is null || idx is not [.., { IsKnown: true } last])
+        {
+            return null;
+        }
+
+        var from = (int)c.N.GetInt("batch_dims", 0) + (int)last.Value!.Value;
+        return from <= x.Length ? [.. idx[..^1], .. x[from..]] : null;
+    }
+
+    /// <summary>The selected axis (or the flattened input) gets a length known only at run time.</summary>
+    private static Dim[]? Compress(Ctx c)
+    {
+        if (!c.N.Has("axis"))
+        {
+            return [Dim.Unknown()];
+        }
+
+        var x = c.Shape(0);
+        if (x is null)
+        {
+            return null;
+        }
+
+        var axis = c.Axis(c.N.GetInt("axis", 0), x.Length);
+        return [.. x[..axis], Dim.Unknown(), .. x[(axis + 1)..]];
+    }
+
     private static Dim[]? Reshape(Ctx c)
     {
         var x = c.Shape(0);

@@ -1,0 +1,64 @@
+using ModelBuild.Runtime.Engine.Operators.Shape;
+using ModelBuild.Runtime.Format.Schema;
+
+namespace ModelBuild.Runtime.Engine.Operators.Indexing;
+
+/// <summary>
+/// GatherND (upstream layout, TensorFlow's gather_nd): inputs (params, indices). Each index tuple (the last axis of
+/// indices, of length q ≤ rank(params)) picks the slice params[i₀, …, i_q−1, …]; the output is
+/// indices.shape[:-1] + params.shape[q:]. Negative indices count from the end of their axis (ONNX), out-of-range ones
+/// are an error. Exact copies.
+/// </summary>
+[MnnOperator(OpType.GatherND)]
+internal sealed class GatherNdExecutor : OperatorExecutor
+{
+    public override void Reshape(OpContext ctx)
+    {
+        ShapeSupport.RequireInputs(ctx, 2, 2);
+        var data = ctx.Inputs[0].ShapeArray;
+        var indices = ctx.Inputs[1].ShapeArray;
+        if (indices.Length == 0 || indices[^1] > data.Length || data.Length == 0)
+        {
+            throw ctx.Error($"indices {ShapeSupport.Show(indices)} do not index params {ShapeSupport.Show(data)} (the last axis of indices must be ≤ its rank)");
+        }
+
+        ctx.Outputs[0].Reshape([.. indices[..^1], .. data[indices[^1]..]], ctx.Inputs[0].ElementType);
+    }
+
+    public override void Execute(OpContext ctx)
+    {
+        var data = ctx.Inputs[0];
+        var output = ctx.Outputs[0];
+        var shape = data.ShapeArray;
+        var indices = ShapeSupport.ReadInts(ctx, 1);
+        int q = ctx.Inputs[1].ShapeArray[^1];
+        int slice = ShapeSupport.Elements(shape.AsSpan(q));
+        int tuples = ShapeSupport.Elements(ctx.Inputs[1].ShapeArray.AsSpan(0, ctx.Inputs[1].Rank - 1));
+        bool isFloat = data.ElementType == TensorElementType.Float32;
+        for (int t = 0; t < tuples; t++)
+        {
+            int offset = 0;
+            for (int d = 0; d < q; d++)
+            {
+                int dim = shape[d], i = indices[t * q + d];
+                int at = i < 0 ? i + dim : i;
+                if ((uint)at >= (uint)dim)
+                {
+                    throw ctx.Error($"index {i} is outside axis {d} of size {dim}");
+                }
+
+                offset = offset * dim + at;
+            }
+
+            offset *= slice;
+            if (isFloat)
+            {
+                data.Floats.Slice(offset, slice).CopyTo(output.Floats.Slice(t * slice, slice));
+            }
+            else
+            {
+                data.Ints.Slice(offset, slice).CopyTo(output.Ints.Slice(t * slice, slice));
+            }
+        }
+    }
+}
