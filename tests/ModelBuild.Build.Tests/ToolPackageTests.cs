@@ -59,6 +59,39 @@ public sealed class ToolPackageTests
         StringAssert.Contains(strict.Output, "MB2001", strict.ToString());
     }
 
+    /// <summary>
+    /// The cross-ISA matrix from an installed tool, in a folder outside any repository: the arm64 column needs a
+    /// linux-arm64 build of the CLI, which the installed tool makes from its own assemblies on first use.
+    /// </summary>
+    [TestMethod]
+    [TestCategory("Integration")]
+    public void InstalledTool_ChecksEveryIsaLevelAndArm64OutsideTheRepository()
+    {
+        if (!File.Exists("/usr/bin/qemu-aarch64-static") || !File.Exists("/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1"))
+        {
+            Assert.Inconclusive("qemu-aarch64-static and the arm64 C library (apt-get install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross) are needed for the arm64 column");
+        }
+
+        var work = Path.Combine(BuildEnvironment.Root, "tool-isa");
+        Directory.CreateDirectory(work);
+        var model = Path.Combine(work, "model.onnx");
+        File.Copy(BuildEnvironment.SampleModel, model, overwrite: true);
+        var info = Dotnet.StartInfo(Tool(), work, ["check", model, "--inputs", SampleInputs, "--isa", "all,arm64"]);
+        info.Environment["MODELBUILD_CACHE"] = Path.Combine(BuildEnvironment.Root, "cache"); // under the test's nuget.config
+        using var process = BackgroundProcess.Start(info);
+        process.WaitForExit(Timeout.InfiniteTimeSpan);
+        var check = process.Result;
+        Assert.AreEqual(0, check.ExitCode, check.ToString());
+        StringAssert.Contains(check.Output, "arm64=ok", check.ToString());
+        foreach (var level in new[] { "scalar=ok", "128=ok", "256=ok" })
+        {
+            StringAssert.Contains(check.Output, level, check.ToString());
+        }
+
+        Assert.IsTrue(Directory.EnumerateFiles(Path.Combine(BuildEnvironment.Root, "cache", "arm64"), "dotnet-model-convert-arm64", SearchOption.AllDirectories).Any(),
+            "the launcher is cached for the next check");
+    }
+
     private static string Tool()
     {
         var (exe, install) = Installed.Value;

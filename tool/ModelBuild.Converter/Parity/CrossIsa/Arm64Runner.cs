@@ -13,7 +13,7 @@ public sealed class Arm64Runner
     public const string InstallHint =
         "install qemu user-mode emulation and the arm64 C library, e.g. 'sudo apt-get install qemu-user-static libc6-arm64-cross' (Debian/Ubuntu), then re-run";
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
     private Arm64Runner(string qemu, string cli)
     {
@@ -42,23 +42,46 @@ public sealed class Arm64Runner
             ?? FindRepositoryRoot(Directory.GetCurrentDirectory())
             ?? (hintPath is null ? null : FindRepositoryRoot(Path.GetDirectoryName(Path.GetFullPath(hintPath)) ?? "."))
             ?? FindRepositoryRoot(AppContext.BaseDirectory);
-        var cli = root is null ? null : FindPublishedCli(root);
-        if (cli is null && publishIfMissing && root is not null)
+        string? cli;
+        if (root is not null)
         {
-            cli = Publish(root, out var publishError);
+            cli = FindPublishedCli(root);
+            if (cli is null && publishIfMissing)
+            {
+                cli = Arm64RunnerBuild.PublishFromRepository(root, out var publishError);
+                if (cli is null)
+                {
+                    why = $"publishing the linux-arm64 CLI failed: {publishError}";
+                    return null;
+                }
+            }
+
             if (cli is null)
             {
-                why = $"publishing the linux-arm64 CLI failed: {publishError}";
+                why = $"no linux-arm64 build of dotnet-model-convert under {Path.Combine(root, "artifacts")}; run 'dotnet publish tool/ModelBuild.Tool -r linux-arm64 --self-contained -o artifacts/publish/linux-arm64' or request --isa arm64 to publish on demand";
                 return null;
             }
         }
-
-        if (cli is null)
+        else
         {
-            why = root is null
-                ? "no repository root (with artifacts/) was found to look for a linux-arm64 build of dotnet-model-convert"
-                : $"no linux-arm64 build of dotnet-model-convert under {Path.Combine(root, "artifacts")}; run 'dotnet publish tool/ModelBuild.Tool -r linux-arm64 --self-contained -o artifacts/publish/linux-arm64' or request --isa arm64 to publish on demand";
-            return null;
+            // an installed tool: its own assemblies, wrapped once in a self-contained linux-arm64 launcher
+            var toolDirectory = AppContext.BaseDirectory;
+            cli = Arm64RunnerBuild.FindCached(toolDirectory);
+            if (cli is null && publishIfMissing)
+            {
+                cli = Arm64RunnerBuild.PublishFromInstalledTool(toolDirectory, out var publishError);
+                if (cli is null)
+                {
+                    why = $"building the linux-arm64 launcher of the installed tool failed (it needs the .NET SDK and the linux-arm64 runtime pack from a NuGet feed): {publishError}";
+                    return null;
+                }
+            }
+
+            if (cli is null)
+            {
+                why = "the installed tool has not built its linux-arm64 launcher yet; request --isa arm64 explicitly to build it (once, with the .NET SDK)";
+                return null;
+            }
         }
 
         why = "";
@@ -178,49 +201,5 @@ public sealed class Arm64Runner
 
         return Directory.EnumerateFiles(artifacts, "dotnet-model-convert", SearchOption.AllDirectories)
             .FirstOrDefault(f => f.Replace('\\', '/').Contains("linux-arm64", StringComparison.Ordinal));
-    }
-
-    private static string? Publish(string root, out string error)
-    {
-        var output = Path.Combine(root, "artifacts", "publish", "linux-arm64");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
-        foreach (var a in new[] { "publish", Path.Combine("tool", "ModelBuild.Tool"), "-r", "linux-arm64", "--self-contained", "-c", "Release", "-o", output })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        try
-        {
-            using var p = Process.Start(psi);
-            if (p is null)
-            {
-                error = "cannot start 'dotnet'";
-                return null;
-            }
-
-            var err = p.StandardError.ReadToEndAsync();
-            var outText = p.StandardOutput.ReadToEndAsync();
-            if (!p.WaitForExit(Timeout))
-            {
-                p.Kill(entireProcessTree: true);
-                error = "dotnet publish timed out";
-                return null;
-            }
-
-            if (p.ExitCode != 0)
-            {
-                error = $"dotnet publish exited with {p.ExitCode}: {(err.Result + outText.Result).Trim()}";
-                return null;
-            }
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            error = $"cannot start 'dotnet': {e.Message}";
-            return null;
-        }
-
-        var cli = Path.Combine(output, "dotnet-model-convert");
-        error = File.Exists(cli) ? "" : $"dotnet publish did not produce {cli}";
-        return File.Exists(cli) ? cli : null;
     }
 }
