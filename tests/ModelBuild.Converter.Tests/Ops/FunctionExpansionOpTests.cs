@@ -4,7 +4,7 @@ using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Ops;
 
-/// <summary>Function ops written as their ONNX definitions' primitive ops (Graph/Passes/FunctionExpansion).</summary>
+/// <summary>Function ops written as their ONNX definitions' primitive ops (Graph/Passes/FunctionExpansion), and InstanceNormalization with run-time affine inputs.</summary>
 [TestClass]
 public sealed class FunctionExpansionOpTests : OpTestBase
 {
@@ -48,6 +48,64 @@ public sealed class FunctionExpansionOpTests : OpTestBase
             .Node("Round", ["x"], ["y"])
             .Output("y", IrDataType.Float).Build();
         AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (x, new long[] { x.Length }) });
+    }
+
+    [TestMethod]
+    [DataRow(21, 3L, DisplayName = "per channel (21)")]
+    [DataRow(18, 3L, DisplayName = "per group (18)")]
+    [DataRow(21, 1L, DisplayName = "one group")]
+    public void GroupNormalization(int opset, long groups)
+    {
+        var affine = opset >= 21 ? 6 : (int)groups;
+        var model = new OnnxModelBuilder(opset)
+            .Input("x", IrDataType.Float, 2, 6, 4, 5)
+            .Initializer("s", TestTensors.Random(3, [(long)affine], 0.5f, 1.5f), affine)
+            .Initializer("b", TestTensors.Random(4, [(long)affine]), affine)
+            .Node("GroupNormalization", ["x", "s", "b"], ["y"], attrs: a => a.Int("num_groups", groups).Float("epsilon", 1e-3f))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
+    [DataRow(2L, "NOTSET")]
+    [DataRow(1L, "SAME_LOWER")]
+    [DataRow(3L, "NOTSET")]
+    public void LpPool(long p, string autoPad)
+    {
+        var model = new OnnxModelBuilder(18)
+            .Input("x", IrDataType.Float, 1, 3, 7, 6)
+            .Node("LpPool", ["x"], ["y"], attrs: a =>
+            {
+                a.Int("p", p).Ints("kernel_shape", 3, 2).Ints("strides", 2, 1).String("auto_pad", autoPad);
+                if (autoPad == "NOTSET")
+                {
+                    a.Ints("pads", 1, 0, 1, 1);
+                }
+            })
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
+    [DataRow(2L)]
+    [DataRow(3L)]
+    public void GlobalLpPool(long p)
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 2, 3, 4, 5)
+            .Node("GlobalLpPool", ["x"], ["y"], attrs: a => a.Int("p", p))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
+    public void InstanceNormalizationWithRunTimeScaleAndBias()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 2, 3, 4, 5).Input("s", IrDataType.Float, 3).Input("b", IrDataType.Float, 3)
+            .Node("InstanceNormalization", ["x", "s", "b"], ["y"], attrs: a => a.Float("epsilon", 1e-2f))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
     }
 
     [TestMethod]

@@ -21,6 +21,16 @@ public sealed class PoolOpTests : OpTestBase
     public void AveragePoolCountIncludePad() =>
         AssertMatchesOnnxRuntime(OpModels.Unary("AveragePool", [1, 2, 5, 5], 11, a => a.Ints("kernel_shape", 3, 3).Ints("pads", 1, 1, 1, 1).Int("count_include_pad", 1)));
 
+    /// <summary>Uneven pads counted in the average are written as explicit zero padding (upstream counts padX/padY twice).</summary>
+    [TestMethod]
+    [DataRow(new long[] { 1, 2, 7, 6 }, new long[] { 3, 2 }, new long[] { 1, 0, 2, 1 })]
+    [DataRow(new long[] { 1, 2, 9 }, new long[] { 3 }, new long[] { 0, 2 })]
+    public void AveragePoolCountIncludeUnevenPads(long[] shape, long[] kernel, long[] pads)
+    {
+        var result = AssertMatchesOnnxRuntime(OpModels.Unary("AveragePool", shape, 11, a => a.Ints("kernel_shape", kernel).Ints("pads", pads).Int("count_include_pad", 1)));
+        StringAssert.Contains(Describe(result), "Padding");
+    }
+
     [TestMethod]
     [DataRow("MaxPool")]
     [DataRow("AveragePool")]

@@ -77,9 +77,9 @@ internal static class NormalizationEmitter
     private static void InstanceNorm(ExportContext ctx, Node n)
     {
         var epsilon = n.GetFloat("epsilon", 1e-5f);
-        var gamma = ctx.RequireConstant(n, 1, "scale").ToFloatArray();
-        var beta = ctx.RequireConstant(n, 2, "B").ToFloatArray();
-        if (gamma.Length != beta.Length)
+        var gamma = ctx.ConstantOf(n, 1)?.ToFloatArray();
+        var beta = ctx.ConstantOf(n, 2)?.ToFloatArray();
+        if (gamma is not null && beta is not null && gamma.Length != beta.Length)
         {
             throw ctx.Invalid(n, "scale and B must have the same length");
         }
@@ -98,7 +98,19 @@ internal static class NormalizationEmitter
             ? ctx.ConstInts(name + "/shape", ConstantBlobs.ToInt32(s, name), s.Length)
             : ctx.Shape(name + "/shape", x);
         var restored = ctx.Reshape(name + "/reshape_out", norm, shape);
-        ctx.Final(n, OpType.Scale, OpParameterUnion.FromScale(new ScaleT { Channels = gamma.Length, ScaleData = [.. gamma], BiasData = [.. beta] }), restored);
+        if (gamma is not null && beta is not null)
+        {
+            ctx.Final(n, OpType.Scale, OpParameterUnion.FromScale(new ScaleT { Channels = gamma.Length, ScaleData = [.. gamma], BiasData = [.. beta] }), restored);
+            return;
+        }
+
+        // Scale or B computed at run time: multiplied and added per channel, broadcast as [1, C, 1, …].
+        var rank = ctx.RequireRank(n, 0, "broadcast a run-time scale and B over the channels");
+        int[] perChannel = [1, -1, .. Enumerable.Repeat(1, rank - 2)];
+        var scale = ctx.AddTemp(OpType.Reshape, name + "/scale", MnnParams.Reshape(perChannel), ctx.In(n, 1));
+        var bias = ctx.AddTemp(OpType.Reshape, name + "/bias", MnnParams.Reshape(perChannel), ctx.In(n, 2));
+        var scaled = ctx.Binary(name + "/mul", BinaryOpOperation.MUL, restored, scale);
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.ADD), scaled, bias);
     }
 
     private static void LayerNorm(ExportContext ctx, Node n)

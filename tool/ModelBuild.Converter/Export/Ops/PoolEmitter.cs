@@ -56,6 +56,19 @@ internal static class PoolEmitter
         var countType = type == PoolType.AVEPOOL
             ? n.GetInt("count_include_pad", 0) != 0 ? AvgPoolCountType.INCLUDE_PADDING : AvgPoolCountType.EXCLUDE_PADDING
             : AvgPoolCountType.DEFAULT;
+        var x = ctx.In(n, 0);
+        if (countType == AvgPoolCountType.INCLUDE_PADDING && window.Mode != PadMode.SAME && n.GetInt("ceil_mode", 0) == 0
+            && (top != bottom || left != right))
+        {
+            // Upstream MNN's pool counts padding from padX/padY on both sides, so uneven pads counted in the average
+            // come out wrong there; explicit zero padding (the same values, counted) and an unpadded pool are exact.
+            var name0 = n.Out0();
+            int[] padding = spatial == 1 ? [0, 0, 0, 0, top, bottom] : [0, 0, 0, 0, top, bottom, left, right];
+            x = ctx.AddTemp(OpType.Padding, name0 + "/pad", OpParameterUnion.FromPadParam(new PadParamT { Mode = PadValueMode.CONSTANT }),
+                x, ctx.ConstInts(name0 + "/pads", padding, padding.Length));
+            (top, left, bottom, right) = (0, 0, 0, 0);
+        }
+
         var pool = new PoolT
         {
             Type = type,
@@ -73,7 +86,6 @@ internal static class PoolEmitter
             DataType = Runtime.Format.Schema.DataType.DT_FLOAT,
         };
 
-        var x = ctx.In(n, 0);
         var param = OpParameterUnion.FromPool(pool);
         if (spatial == 2)
         {

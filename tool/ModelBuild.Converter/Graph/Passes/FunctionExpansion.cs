@@ -5,7 +5,7 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// <summary>
 /// Rewrites ONNX function ops that MNN has no op for as the primitive ops of their ONNX definitions, so both our
 /// runtime and upstream MNN run them: Mish (x·tanh(softplus(x))), ThresholdedRelu, Shrink, MeanVarianceNormalization
-/// and Round. Upstream's converter writes Round as its UnaryOp ROUND, which rounds halves away from zero; ONNX rounds
+/// Round, GroupNormalization, LpPool and GlobalLpPool. Upstream's converter writes Round as its UnaryOp ROUND, which rounds halves away from zero; ONNX rounds
 /// them to even, so Round is written as (x + c) − c with c = ±2²³, where float addition itself rounds to even.
 /// </summary>
 public static class FunctionExpansion
@@ -19,6 +19,9 @@ public static class FunctionExpansion
         ["Shrink"] = Shrink,
         ["MeanVarianceNormalization"] = MeanVarianceNormalization,
         ["Round"] = Round,
+        ["GroupNormalization"] = GroupNormalization,
+        ["LpPool"] = LpPool,
+        ["GlobalLpPool"] = GlobalLpPool,
     };
 
     /// <summary>Expands every such node of the default domain; true when there was one.</summary>
@@ -80,6 +83,99 @@ public static class FunctionExpansion
         var integral = w.Add("Greater", [w.Add("Abs", [x]), w.Scalar("below_two_to_23", TwoTo23 - 0.5f)]);
         return w.Add("Where", [integral, x, rounded], y);
     }
+
+    /// <summary>
+    /// Normalized over [N, G, C/G·spatial], then scaled: GroupNormalization-21 per channel (scale and bias [C]),
+    /// -18 per group ([G]; the definition -21 replaced). epsilon inside the square root, as ONNX defines it.
+    /// </summary>
+    private static string GroupNormalization(ModelGraph g, Node n, NodeWriter w, string y)
+    {
+        var x = n.Inputs[0];
+        var groups = n.GetInt("num_groups", 0);
+        if (groups < 1)
+        {
+            throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"{g.Describe(n)}: num_groups must be ≥ 1 (is {groups})");
+        }
+
+        var rank = RequireRank(g, n, "reshape it into groups");
+        var grouped = w.Add("Reshape", [x, w.Ints("grouped_shape", 0, groups, -1)]);
+        var axes = w.Ints("axes", 2);
+        var mean = w.Add("ReduceMean", [grouped, axes], null, ("keepdims", 1L));
+        var centered = w.Add("Sub", [grouped, mean]);
+        var variance = w.Add("ReduceMean", [w.Add("Mul", [centered, centered]), axes], null, ("keepdims", 1L));
+        var std = w.Add("Sqrt", [w.Add("Add", [variance, w.Scalar("epsilon", n.GetFloat("epsilon", 1e-5f))])]);
+        var normalized = w.Add("Div", [centered, std]);
+        var shape = w.Add("Shape", [x]);
+        if (OperatorVersions.Resolve("GroupNormalization", g.Opset)!.Value.Semantics < 21)
+        {
+            var perGroup = w.Ints("group_shape", 1, groups, 1);
+            var affine = w.Add("Add", [w.Add("Mul", [normalized, w.Add("Reshape", [n.Inputs[1], perGroup])]), w.Add("Reshape", [n.Inputs[2], perGroup])]);
+            return w.Add("Reshape", [affine, shape], y);
+        }
+
+        var perChannel = w.Ints("channel_shape", [1, -1, .. Enumerable.Repeat(1L, rank - 2)]);
+        var restored = w.Add("Reshape", [normalized, shape]);
+        return w.Add("Add", [w.Add("Mul", [restored, w.Add("Reshape", [n.Inputs[1], perChannel])]), w.Add("Reshape", [n.Inputs[2], perChannel])], y);
+    }
+
+    /// <summary>(Σ over the window of |x|^p)^(1/p): the window sum is AveragePool with padding counted, times the kernel size.</summary>
+    private static string LpPool(ModelGraph g, Node n, NodeWriter w, string y)
+    {
+        var kernel = n.GetInts("kernel_shape")
+            ?? throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"{g.Describe(n)}: kernel_shape is required");
+        var attrs = new List<(string, object)> { ("kernel_shape", kernel), ("count_include_pad", 1L) };
+        foreach (var name in new[] { "strides", "pads", "dilations" })
+        {
+            if (n.GetInts(name) is { } values)
+            {
+                attrs.Add((name, values));
+            }
+        }
+
+        if (n.GetInt("ceil_mode", 0) != 0)
+        {
+            attrs.Add(("ceil_mode", 1L));
+        }
+
+        if (n.GetString("auto_pad", "NOTSET") is not "NOTSET" and var autoPad)
+        {
+            attrs.Add(("auto_pad", autoPad));
+        }
+
+        var pool = w.Add("AveragePool", [Power(n, w, n.Inputs[0])], null, [.. attrs]);
+        var sum = w.Add("Mul", [pool, w.Scalar("window", kernel.Aggregate(1L, (a, b) => a * b))]);
+        return Root(n, w, sum, y);
+    }
+
+    /// <summary>(Σ over the spatial axes of |x|^p)^(1/p), kept as 1s.</summary>
+    private static string GlobalLpPool(ModelGraph g, Node n, NodeWriter w, string y)
+    {
+        var rank = RequireRank(g, n, "find its spatial axes");
+        var axes = w.Ints("axes", [.. Enumerable.Range(2, rank - 2).Select(a => (long)a)]);
+        var sum = w.Add("ReduceSum", [Power(n, w, n.Inputs[0]), axes], null, ("keepdims", 1L));
+        return Root(n, w, sum, y);
+    }
+
+    private static float P(Node n) => n.GetInt("p", 2);
+
+    /// <summary>|x|^p, as x·x for the usual p = 2.</summary>
+    private static string Power(Node n, NodeWriter w, string x) => P(n) switch
+    {
+        1f => w.Add("Abs", [x]),
+        2f => w.Add("Mul", [x, x]),
+        var p => w.Add("Pow", [w.Add("Abs", [x]), w.Scalar("p", p)]),
+    };
+
+    private static string Root(Node n, NodeWriter w, string sum, string y) => P(n) switch
+    {
+        1f => w.Add("Identity", [sum], y),
+        2f => w.Add("Sqrt", [sum], y),
+        var p => w.Add("Pow", [sum, w.Scalar("inverse_p", 1f / p)], y),
+    };
+
+    private static int RequireRank(ModelGraph g, Node n, string why) =>
+        g.Values.GetValueOrDefault(n.Inputs[0])?.Rank
+        ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape, $"{g.Describe(n)}: the rank of the input must be known to {why}; fix the input shape with --input-shape");
 
     private static void RequireFloat(ModelGraph g, Node n)
     {

@@ -20,6 +20,7 @@ internal sealed class NodeWriter(ModelGraph graph, string prefix)
                 long i => new Attribute { Name = name, Kind = AttributeKind.Int, Int = i },
                 long[] ints => new Attribute { Name = name, Kind = AttributeKind.Ints, Ints = ints },
                 float f => new Attribute { Name = name, Kind = AttributeKind.Float, Float = f },
+                string text => new Attribute { Name = name, Kind = AttributeKind.String, String = text },
                 TensorData t => new Attribute { Name = name, Kind = AttributeKind.Tensor, Tensor = t },
                 _ => throw new ArgumentException($"attribute '{name}' of type {value.GetType().Name}"),
             };

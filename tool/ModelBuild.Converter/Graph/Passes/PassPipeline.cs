@@ -6,13 +6,13 @@ public static class PassPipeline
     public static void Run(ModelGraph graph)
     {
         ScanLowering.Run(graph);
-        FunctionExpansion.Run(graph);
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
-        if (AttentionExpansion.Run(graph))
+        // Attention and some function ops need their inputs' ranks, then their expansions are inferred.
+        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph))
         {
-            ShapeInference.Run(graph); // Attention needs its inputs' ranks, then its expansion is inferred
+            ShapeInference.Run(graph);
         }
 
         ConstantFolding.Run(graph);
