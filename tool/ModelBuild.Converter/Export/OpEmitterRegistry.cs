@@ -126,6 +126,7 @@ internal static class OpEmitterRegistry
         ResizeEmitter.Register(table);
         GeneratorEmitter.Register(table);
         IndexingEmitter.Register(table);
+        DetectionEmitter.Register(table);
         TriluEmitter.Register(table);
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);

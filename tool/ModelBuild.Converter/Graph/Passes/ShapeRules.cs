@@ -39,6 +39,7 @@ internal static partial class ShapeRules
             "GatherND" => [new(c.Type(0), GatherNd(c))],
             "NonZero" => [new(DataType.Int64, c.Shape(0) is { } nz ? [Dim.Known(nz.Length), Dim.Unknown()] : null)],
             "Compress" => [new(c.Type(0), Compress(c))],
+            "NonMaxSuppression" => [new(DataType.Int64, [Dim.Unknown(), Dim.Known(3)])],
             "Reshape" => [new(c.Type(0), Reshape(c))],
             "Flatten" => [new(c.Type(0), Flatten(c))],
             "Transpose" => [new(c.Type(0), Transpose(c))],
