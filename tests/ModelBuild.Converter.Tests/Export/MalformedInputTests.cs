@@ -60,12 +60,12 @@ public sealed class MalformedInputTests : OpTestBase
     }
 
     [TestMethod]
-    public void Conv3dIsUnsupported()
+    public void ConvTranspose3dIsUnsupported()
     {
         var model = new OnnxModelBuilder(13)
             .Input("x", IrDataType.Float, 1, 1, 3, 3, 3)
             .Initializer("w", TestTensors.Random(1, [1L, 1, 2, 2, 2]), 1, 1, 2, 2, 2)
-            .Node("Conv", ["x", "w"], ["y"])
+            .Node("ConvTranspose", ["x", "w"], ["y"])
             .Output("y", IrDataType.Float).Build();
         Assert.AreEqual(ErrorCodes.UnsupportedAttribute, ConvertFails(model).Code);
     }
