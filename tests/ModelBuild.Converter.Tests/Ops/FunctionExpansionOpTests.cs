@@ -109,6 +109,19 @@ public sealed class FunctionExpansionOpTests : OpTestBase
     }
 
     [TestMethod]
+    [DataRow(0L, null)]
+    [DataRow(2L, 1L)]
+    [DataRow(-1L, 7L)]
+    public void EyeLike(long k, long? dtype)
+    {
+        var model = new OnnxModelBuilder(9)
+            .Input("x", IrDataType.Float, 3, 5)
+            .Node("EyeLike", ["x"], ["y"], attrs: a => { a.Int("k", k); if (dtype is { } t) { a.Int("dtype", t); } })
+            .Output("y", dtype == 7 ? IrDataType.Int64 : IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
     public void IntegerInputIsRefusedWithItsType()
     {
         var model = new OnnxModelBuilder(11)

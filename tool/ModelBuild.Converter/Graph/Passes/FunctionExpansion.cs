@@ -5,7 +5,8 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// <summary>
 /// Rewrites ONNX function ops that MNN has no op for as the primitive ops of their ONNX definitions, so both our
 /// runtime and upstream MNN run them: Mish (x·tanh(softplus(x))), ThresholdedRelu, Shrink, MeanVarianceNormalization
-/// Round, GroupNormalization, LpPool and GlobalLpPool. Upstream's converter writes Round as its UnaryOp ROUND, which rounds halves away from zero; ONNX rounds
+/// Round, GroupNormalization, LpPool and GlobalLpPool; EyeLike, whose value depends only on the input's shape, becomes
+/// a constant. Upstream's converter writes Round as its UnaryOp ROUND, which rounds halves away from zero; ONNX rounds
 /// them to even, so Round is written as (x + c) − c with c = ±2²³, where float addition itself rounds to even.
 /// </summary>
 public static class FunctionExpansion
@@ -22,6 +23,7 @@ public static class FunctionExpansion
         ["GroupNormalization"] = GroupNormalization,
         ["LpPool"] = LpPool,
         ["GlobalLpPool"] = GlobalLpPool,
+        ["EyeLike"] = EyeLike,
     };
 
     /// <summary>Expands every such node of the default domain; true when there was one.</summary>
@@ -30,7 +32,11 @@ public static class FunctionExpansion
         node => node.Domain is ("" or "ai.onnx") && s_expansions.ContainsKey(node.OpType) && OperatorVersions.Resolve(node.OpType, graph.Opset) is not null,
         node =>
         {
-            RequireFloat(graph, node);
+            if (node.OpType != "EyeLike")
+            {
+                RequireFloat(graph, node);
+            }
+
             var w = new NodeWriter(graph, node.Name + "/");
             s_expansions[node.OpType](graph, node, w, node.Outputs[0]);
             return w.Nodes;
@@ -172,6 +178,40 @@ public static class FunctionExpansion
         2f => w.Add("Sqrt", [sum], y),
         var p => w.Add("Pow", [sum, w.Scalar("inverse_p", 1f / p)], y),
     };
+
+    /// <summary>Ones on diagonal k of a 2-D tensor shaped like the input: a constant when that shape is known.</summary>
+    private static string EyeLike(ModelGraph g, Node n, NodeWriter w, string y)
+    {
+        var input = g.Values.GetValueOrDefault(n.Inputs[0]);
+        var shape = input?.StaticShape;
+        if (shape is not [var rows, var cols])
+        {
+            throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape,
+                $"{g.Describe(n)}: EyeLike is written as a constant, which needs a known 2-D input shape (have {(shape is null ? "an unknown shape" : $"[{string.Join(",", shape)}]")}); fix it with --input-shape");
+        }
+
+        var type = n.Has("dtype") ? (DataType)n.GetInt("dtype", 0) : input!.Type;
+        var k = n.GetInt("k", 0);
+        var count = checked((int)(rows * cols));
+        var data = type is DataType.Float or DataType.Double or DataType.Float16
+            ? new TensorData(DataType.Float, [rows, cols], Diagonal(count, rows, cols, k, 1f))
+            : new TensorData(type, [rows, cols], Diagonal(count, rows, cols, k, 1L));
+        return w.Add("Identity", [w.Const("eye", data)], y);
+    }
+
+    private static T[] Diagonal<T>(int count, long rows, long cols, long k, T one)
+    {
+        var values = new T[count];
+        for (var r = 0L; r < rows; r++)
+        {
+            if (r + k >= 0 && r + k < cols)
+            {
+                values[(r * cols) + r + k] = one;
+            }
+        }
+
+        return values;
+    }
 
     private static int RequireRank(ModelGraph g, Node n, string why) =>
         g.Values.GetValueOrDefault(n.Inputs[0])?.Rank
