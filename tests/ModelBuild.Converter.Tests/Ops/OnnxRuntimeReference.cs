@@ -80,6 +80,10 @@ public static class OnnxRuntimeReference
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64 => value.GetTensorDataAsSpan<long>().ToArray().Select(x => (double)x).ToArray(),
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32 => value.GetTensorDataAsSpan<int>().ToArray().Select(x => (double)x).ToArray(),
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Bool => value.GetTensorDataAsSpan<bool>().ToArray().Select(x => x ? 1.0 : 0.0).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt8 => value.GetTensorDataAsSpan<byte>().ToArray().Select(x => (double)x).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int8 => value.GetTensorDataAsSpan<sbyte>().ToArray().Select(x => (double)x).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt16 => value.GetTensorDataAsSpan<ushort>().ToArray().Select(x => (double)x).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int16 => value.GetTensorDataAsSpan<short>().ToArray().Select(x => (double)x).ToArray(),
             var other => throw new NotSupportedException($"reference output type {other}"),
         };
         return new ReferenceOutput(shape, data);

@@ -80,9 +80,11 @@ public static class FunctionExpansion
     /// Half to even: for |x| &lt; 2²³, x + sign(x)·2²³ lands where the float spacing is 1, so the addition rounds x to
     /// the nearest integer, ties to even; subtracting the constant again is exact. |x| ≥ 2²³ (and ±∞) is integral.
     /// </summary>
-    private static string Round(ModelGraph g, Node n, NodeWriter w, string y)
+    private static string Round(ModelGraph g, Node n, NodeWriter w, string y) => RoundHalfEven(w, n.Inputs[0], y);
+
+    /// <summary>round_half_even(x) into <paramref name="y"/> (a fresh value when null), as <see cref="Round"/> writes it.</summary>
+    internal static string RoundHalfEven(NodeWriter w, string x, string? y)
     {
-        var x = n.Inputs[0];
         var c = w.Add("Mul", [w.Add("Sign", [x]), w.Scalar("two_to_23", TwoTo23)]);
         var rounded = w.Add("Sub", [w.Add("Add", [x, c]), c]);
         // No float lies strictly between 2²³ − 0.5 and 2²³, so this is |x| ≥ 2²³.
