@@ -36,12 +36,19 @@ public static class ModelConverter
         PassPipeline.Run(graph);
         var ctx = new ExportContext(graph);
         var net = MnnExporter.Export(graph, ctx);
-        if (precision == WeightPrecision.Float16)
+        var saving = precision switch
         {
-            Runtime.Format.HalfWeights.Compress(net);
-        }
+            WeightPrecision.Float16 => HalfWeights.Compress(net),
+            WeightPrecision.Int8 or WeightPrecision.Int8Symmetric => Int8Weights.Compress(net, asymmetric: precision == WeightPrecision.Int8),
+            _ => default,
+        };
 
         var warnings = graph.Warnings.Concat(ctx.Warnings).ToList();
-        return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx));
+        return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx))
+        {
+            WeightPrecision = precision,
+            FloatWeightBytes = saving.FloatBytes,
+            StoredWeightBytes = saving.StoredBytes,
+        };
     }
 }
