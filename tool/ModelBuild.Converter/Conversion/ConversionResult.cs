@@ -42,7 +42,4 @@ public sealed class ConversionResult
 
     /// <summary>Bytes those weights take in the file (fp16 values, or int8 buffers and their scales).</summary>
     public long StoredWeightBytes { get; init; }
-
-    /// <summary>The file size the same model has with float32 weights (the file plus what compression saved).</summary>
-    public long Float32FileBytes => Bytes.LongLength + FloatWeightBytes - StoredWeightBytes;
 }

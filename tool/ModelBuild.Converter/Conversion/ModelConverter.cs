@@ -34,7 +34,7 @@ public static class ModelConverter
     internal static ConversionResult ConvertGraph(ModelGraph graph, WeightPrecision precision = WeightPrecision.Float32)
     {
         PassPipeline.Run(graph);
-        var ctx = new ExportContext(graph);
+        var ctx = new ExportContext(graph) { MatMulAsConvolution = precision is WeightPrecision.Int8 or WeightPrecision.Int8Symmetric };
         var net = MnnExporter.Export(graph, ctx);
         var saving = precision switch
         {

@@ -69,15 +69,14 @@ internal static class ConvertCommand
     }
 
     /// <summary>
-    /// "weights fp16|int8: F → S bytes (P%), file N bytes = Q% of float32 (M bytes)": what the compression saved
-    /// (MSBuild logs this line as a message of its own).
+    /// "weights int8: F -> S bytes (P%), file N bytes": the float32 bytes of the compressed weights and what they
+    /// take in the file (MSBuild logs this line as a message of its own).
     /// </summary>
     internal static string SavingLine(ConversionResult result)
     {
         var name = PrecisionNames.First(p => p.Value == result.WeightPrecision).Key;
-        var weights = result.FloatWeightBytes == 0 ? 0 : 100.0 * result.StoredWeightBytes / result.FloatWeightBytes;
-        var file = 100.0 * result.Bytes.Length / result.Float32FileBytes;
+        var share = result.FloatWeightBytes == 0 ? 0 : 100.0 * result.StoredWeightBytes / result.FloatWeightBytes;
         return FormattableString.Invariant(
-            $"weights {name}: {result.FloatWeightBytes:N0} -> {result.StoredWeightBytes:N0} bytes ({weights:0.0}%), file {result.Bytes.Length:N0} bytes = {file:0.0}% of float32 ({result.Float32FileBytes:N0} bytes)");
+            $"weights {name}: {result.FloatWeightBytes:N0} -> {result.StoredWeightBytes:N0} bytes ({share:0.0}%), file {result.Bytes.Length:N0} bytes");
     }
 }
