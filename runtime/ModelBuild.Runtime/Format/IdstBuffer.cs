@@ -135,6 +135,13 @@ internal static class IdstBuffer
             reader.Fail($"step bit width {stepBits} (expected 1..8)");
         }
 
+        // upstream's encoder adds an entry whenever the gap reaches the largest step, so no valid file spans more
+        // positions than this (and a tiny buffer cannot claim a huge shape)
+        if (count > (nnz + 1) * ((1L << stepBits) - 1))
+        {
+            reader.Fail($"{nnz} entries of {stepBits}-bit steps cannot span {count} weights");
+        }
+
         var steps = reader.Bytes((stepBits * nnz + 7) / 8, $"{nnz} steps of {stepBits} bits");
         var values = reader.ValueSet(out int bits, distinct: true);
         var indices = reader.Bytes((bits * nnz + 7) / 8, $"{nnz} value indices of {bits} bits");

@@ -228,11 +228,68 @@ public sealed class Int8WeightsTests
     [DataRow(new byte[] { 1, 4, 0, 1, 0, 0, 0, 9 }, "step bit width 9")]
     [DataRow(new byte[] { 1, 4, 0, 1, 0, 0, 0, 8, 7, 1, 0, 0 }, "position 7 lies past the 4 weights")]
     [DataRow(new byte[] { 1, 4, 0, 1, 0, 0, 0, 8, 1, 2, 5, 5, 0b1_0000000 }, "value index 1, but the value set has 1 entries")]
+    [DataRow(new byte[] { 2, 0xE8, 0x03, 0xE8, 0x03, 0, 0, 0, 0, 1 }, "0 entries of 1-bit steps cannot span 1000000 weights")]
     public void CorruptSparseBufferIsMB1101(byte[] buffer, string message)
     {
         var e = Assert.ThrowsExactly<ModelBuildException>(() => IdstBuffer.Decode(buffer, IdstBuffer.TypeSparse, false, [1f], "m.mnn"));
         Assert.AreEqual(ErrorCodes.MnnCorrupt, e.Code);
         StringAssert.Contains(e.Message, message);
+    }
+
+    /// <summary>Upstream's sparse form of a random channel set, built as its WriteSparseQuanBlobs lays it out.</summary>
+    private static byte[] ValidSparse() =>
+    [
+        1, 8, 0,                     // dims [8]
+        2, 0, 0, 0,                  // nnz 2
+        2,                           // step bits
+        0b01_10_0000,                // steps 1, 2 → positions 1, 3
+        4, 1, 2, 3, 4,               // value set
+        0b01_11_0000,                // indices 1, 3 → 2, 4
+    ];
+
+    [TestMethod]
+    public void MutatedBuffersFailOnlyWithCodedErrors()
+    {
+        // fuzz: truncations, extensions and byte flips of valid dense and sparse buffers, through the whole load path
+        var rng = new Random(2026);
+        int decoded = 0, rejected = 0;
+        foreach (var (type, valid) in new[] { (IdstBuffer.TypeDense, Valid()), (IdstBuffer.TypeSparse, ValidSparse()) })
+        {
+            Assert.IsNotNull(IdstBuffer.Decode(valid, type, false, [1f], "ok"));
+            for (int trial = 0; trial < 3000; trial++)
+            {
+                var bytes = valid.ToList();
+                for (int m = rng.Next(1, 4); m > 0; m--)
+                {
+                    switch (rng.Next(3))
+                    {
+                        case 0: bytes[rng.Next(bytes.Count)] = (byte)rng.Next(256); break;
+                        case 1: bytes.RemoveRange(rng.Next(bytes.Count), 1); break;
+                        default: bytes.Insert(rng.Next(bytes.Count + 1), (byte)rng.Next(256)); break;
+                    }
+
+                    if (bytes.Count == 0)
+                    {
+                        bytes.Add(0);
+                    }
+                }
+
+                var quan = new IDSTQuanT { Type = type, Buffer = [.. bytes.Select(b => (sbyte)b)], Alpha = [.. Enumerable.Repeat(0.5f, rng.Next(0, 5))], ReadType = rng.Next(2), QuantScale = 1f, ShapeInt32 = rng.Next(4) == 0 };
+                try
+                {
+                    Int8Weights.Dequantize(quan, "fuzz");
+                    decoded++;
+                }
+                catch (ModelBuildException e)
+                {
+                    Assert.AreEqual(ErrorCodes.MnnCorrupt, e.Code, e.Message);
+                    rejected++;
+                }
+            }
+        }
+
+        Assert.IsGreaterThan(100, rejected);
+        Assert.IsGreaterThan(10, decoded, "some mutations (value bytes) still decode");
     }
 
     [TestMethod]
