@@ -3,7 +3,7 @@ using Microsoft.Build.Framework;
 namespace ModelBuild.Tasks;
 
 /// <summary>
-/// <c>dotnet-model-convert convert MODEL.onnx -o OUT.mnn [--input-shape NAME=DIMS]... [--weight-precision fp16]</c> for every model whose .mnn is
+/// <c>dotnet-model-convert convert MODEL.onnx -o OUT.mnn [--input-shape NAME=DIMS]... [--weight-precision fp16|int8|int8-symmetric]</c> for every model whose .mnn is
 /// older than the model, its external data, its convert stamp or the converter. The converter writes the .mnn
 /// atomically, so a canceled or failed run leaves the previous file (or none).
 /// </summary>
@@ -20,10 +20,11 @@ public sealed class ModelBuildConvert : ModelBuildProcessTask
             args.Add(shape);
         }
 
-        if (model.GetMetadata(ModelMetadata.WeightPrecision) == "fp16")
+        var precision = model.GetMetadata(ModelMetadata.WeightPrecision);
+        if (precision.Length > 0 && precision != "fp32")
         {
             args.Add("--weight-precision");
-            args.Add("fp16");
+            args.Add(precision);
         }
 
         return args;
@@ -40,6 +41,19 @@ public sealed class ModelBuildConvert : ModelBuildProcessTask
     {
         var output = model.GetMetadata(ModelMetadata.OutputFile);
         return [(Path.GetDirectoryName(output)!, "." + Path.GetFileName(output) + ".*.tmp")];
+    }
+
+    // convert's "weights int8: F -> S bytes (P%), file ..." line: the saving of compressed storage, shown at normal verbosity
+    protected override void LogStdOut(ITaskItem model, string line)
+    {
+        if (line.StartsWith("weights ", StringComparison.Ordinal))
+        {
+            Log.LogMessage(MessageImportance.High, "ModelBuild: {0}: {1}", model.ItemSpec, line);
+        }
+        else
+        {
+            base.LogStdOut(model, line);
+        }
     }
 
     protected override void OnSucceeded(ITaskItem model)

@@ -61,6 +61,9 @@ public abstract class ModelBuildProcessTask : Microsoft.Build.Utilities.Task, IC
     /// <summary>Importance of the converter's stdout lines.</summary>
     protected virtual MessageImportance StdOutImportance => MessageImportance.Low;
 
+    /// <summary>Logs one line of the converter's stdout (at <see cref="StdOutImportance"/> unless overridden).</summary>
+    protected virtual void LogStdOut(ITaskItem model, string line) => Log.LogMessage(StdOutImportance, "  {0}", line);
+
     /// <summary>Logs one diagnostic of <paramref name="model"/>; the default keeps the converter's severity.</summary>
     private protected virtual void Report(ITaskItem model, ConverterDiagnostic d, ConverterRun run) => LogDiagnostic(model, d.Code, d.Message, d.IsWarning);
 
@@ -229,7 +232,7 @@ public abstract class ModelBuildProcessTask : Microsoft.Build.Utilities.Task, IC
 
         foreach (var line in run.StdOut)
         {
-            Log.LogMessage(StdOutImportance, "  {0}", line);
+            LogStdOut(model, line);
         }
 
         var errorsBefore = _errors;

@@ -103,11 +103,13 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
         {
             "" or "fp32" => "fp32",
             "fp16" => "fp16",
+            "int8" => "int8",
+            "int8-symmetric" => "int8-symmetric",
             _ => null,
         };
         if (precision is null)
         {
-            Invalid(model, $"WeightPrecision '{model.GetMetadata(ModelMetadata.WeightPrecision)}' is not one of fp32, fp16");
+            Invalid(model, $"WeightPrecision '{model.GetMetadata(ModelMetadata.WeightPrecision)}' is not one of fp32, fp16, int8, int8-symmetric");
             return null;
         }
 

@@ -39,9 +39,25 @@ public sealed class IncrementalBuildTests
         Assert.AreEqual(1, TestProject.Starts(half, "convert"), half.ToString());
         Assert.AreEqual(1, TestProject.Starts(half, "check"), half.ToString());
         Assert.IsLessThan(mnn.Length * 0.7, (double)new FileInfo(project.OutputModel).Length, "fp16 storage should roughly halve the file");
+        StringAssert.Contains(half.Output, $"ModelBuild: {TestProject.DefaultModel}: weights fp16: ", "the saving is shown at normal verbosity");
+
+        // int8 weight storage likewise, judged by the int8 default limits
+        var int8 = project.Build("-p:ModelBuildParitySamples=2", "-p:ModelBuildWeightPrecision=int8");
+        Assert.AreEqual(0, int8.ExitCode, int8.ToString());
+        Assert.AreEqual(1, TestProject.Starts(int8, "convert"), int8.ToString());
+        Assert.AreEqual(1, TestProject.Starts(int8, "check"), int8.ToString());
+        Assert.IsLessThan(mnn.Length * 0.5, (double)new FileInfo(project.OutputModel).Length, "int8 storage: a quarter of the weights (this small model has a larger share of other data)");
+        StringAssert.Contains(int8.Output, $"ModelBuild: {TestProject.DefaultModel}: weights int8: ", int8.ToString());
+        using (var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(project.Intermediate, "models", "style", "mosaic-mini.parity.json"))))
+        {
+            var limits = report.RootElement.GetProperty("thresholds");
+            Assert.AreEqual(0.25, limits.GetProperty("maxRelativeError").GetDouble(), "the gate gets the int8 default limits");
+            Assert.AreEqual(0.98, limits.GetProperty("minCosineSimilarity").GetDouble());
+        }
+
         var bogus = project.Build("-p:ModelBuildWeightPrecision=int4");
         Assert.AreNotEqual(0, bogus.ExitCode, bogus.ToString());
-        StringAssert.Contains(bogus.ToString(), "WeightPrecision 'int4' is not one of fp32, fp16");
+        StringAssert.Contains(bogus.ToString(), "WeightPrecision 'int4' is not one of fp32, fp16, int8, int8-symmetric");
 
         var clean = project.Clean();
         Assert.AreEqual(0, clean.ExitCode, clean.ToString());

@@ -84,6 +84,7 @@ public sealed class MnnModel
     {
         ArgumentNullException.ThrowIfNull(net);
         Format.HalfWeights.Expand(net, name ?? "<memory>");
+        Format.Int8Weights.Expand(net, name ?? "<memory>");
         return new MnnModel(net, name ?? "<memory>");
     }
 

@@ -16,31 +16,36 @@ internal static class HalfWeights
     public const int QuanTypeHalf = 3;
 
     /// <summary>Stores the float weights of <paramref name="net"/> (and its subgraphs) as fp16, in place.</summary>
-    internal static void Compress(NetT net)
+    internal static WeightSaving Compress(NetT net)
     {
-        foreach (var op in AllOps(net))
+        var saving = default(WeightSaving);
+        foreach (var op in WeightOps.All(net))
         {
-            if (IsConvolution(op.Type) && op.Main?.Value is Convolution2DT conv && conv.QuanParameter is null && conv.Weight is { Count: > 0 } w)
+            if (WeightOps.IsConvolution(op.Type) && op.Main?.Value is Convolution2DT conv && conv.QuanParameter is null && conv.Weight is { Count: > 0 } w)
             {
                 var bytes = ToHalfBytes(CollectionsMarshal.AsSpan(w));
                 conv.QuanParameter = new IDSTQuanT { Type = QuanTypeHalf, Buffer = [.. MemoryMarshal.Cast<byte, sbyte>(bytes)] };
+                saving = saving.Add(4L * w.Count, bytes.Length);
                 conv.Weight = [];
             }
             else if (op.Type == OpType.Const && op.Main?.Value is BlobT { DataType: DataType.DT_FLOAT } blob)
             {
                 blob.Uint8s = [.. ToHalfBytes(CollectionsMarshal.AsSpan(blob.Float32s ?? []))];
+                saving = saving.Add(4L * (blob.Float32s?.Count ?? 0), blob.Uint8s.Count);
                 blob.Float32s = [];
                 blob.DataType = DataType.DT_HALF;
             }
         }
+
+        return saving;
     }
 
     /// <summary>Turns fp16 weight storage back into float32, in place (a no-op for float files).</summary>
     internal static void Expand(NetT net, string where)
     {
-        foreach (var op in AllOps(net))
+        foreach (var op in WeightOps.All(net))
         {
-            if (IsConvolution(op.Type) && op.Main?.Value is Convolution2DT { QuanParameter.Type: QuanTypeHalf } conv && conv.Weight is not { Count: > 0 })
+            if (WeightOps.IsConvolution(op.Type) && op.Main?.Value is Convolution2DT { QuanParameter.Type: QuanTypeHalf } conv && conv.Weight is not { Count: > 0 })
             {
                 var buffer = conv.QuanParameter.Buffer ?? [];
                 if (buffer.Count % 2 != 0)
@@ -65,12 +70,6 @@ internal static class HalfWeights
             }
         }
     }
-
-    private static IEnumerable<OpT> AllOps(NetT net) =>
-        (net.Oplists ?? []).Concat((net.Subgraphs ?? []).SelectMany(g => g?.Nodes ?? [])).Where(op => op is not null);
-
-    private static bool IsConvolution(OpType t) =>
-        t is OpType.Convolution or OpType.ConvolutionDepthwise or OpType.Deconvolution or OpType.DeconvolutionDepthwise;
 
     private static byte[] ToHalfBytes(ReadOnlySpan<float> values)
     {

@@ -33,4 +33,13 @@ public sealed class ConversionResult
 
     /// <summary>ONNX value name → MNN tensor name, for every ONNX value that has a tensor in the file.</summary>
     public IReadOnlyDictionary<string, string> TensorNames { get; }
+
+    /// <summary>How the file stores float weights.</summary>
+    public WeightPrecision WeightPrecision { get; init; }
+
+    /// <summary>Bytes the compressed weights took as float32 (0 for float32 storage).</summary>
+    public long FloatWeightBytes { get; init; }
+
+    /// <summary>Bytes those weights take in the file (fp16 values, or int8 buffers and their scales).</summary>
+    public long StoredWeightBytes { get; init; }
 }

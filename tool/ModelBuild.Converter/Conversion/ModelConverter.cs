@@ -34,14 +34,21 @@ public static class ModelConverter
     internal static ConversionResult ConvertGraph(ModelGraph graph, WeightPrecision precision = WeightPrecision.Float32)
     {
         PassPipeline.Run(graph);
-        var ctx = new ExportContext(graph);
+        var ctx = new ExportContext(graph) { MatMulAsConvolution = precision is WeightPrecision.Int8 or WeightPrecision.Int8Symmetric };
         var net = MnnExporter.Export(graph, ctx);
-        if (precision == WeightPrecision.Float16)
+        var saving = precision switch
         {
-            Runtime.Format.HalfWeights.Compress(net);
-        }
+            WeightPrecision.Float16 => HalfWeights.Compress(net),
+            WeightPrecision.Int8 or WeightPrecision.Int8Symmetric => Int8Weights.Compress(net, asymmetric: precision == WeightPrecision.Int8),
+            _ => default,
+        };
 
         var warnings = graph.Warnings.Concat(ctx.Warnings).ToList();
-        return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx));
+        return new ConversionResult(net, graph, warnings, MnnExporter.NameTable(ctx))
+        {
+            WeightPrecision = precision,
+            FloatWeightBytes = saving.FloatBytes,
+            StoredWeightBytes = saving.StoredBytes,
+        };
     }
 }

@@ -33,6 +33,12 @@ internal sealed class ExportContext
     public ModelGraph Graph { get; }
 
     /// <summary>
+    /// MatMul by a constant 2-D float B is written as a 1×1 Convolution (upstream's convertMatmulToConv), so int8
+    /// weight storage quantizes its weights as upstream's --weightQuantBits does. Set for int8 storage only.
+    /// </summary>
+    public bool MatMulAsConvolution { get; init; }
+
+    /// <summary>
     /// Net.subgraphs being built, shared by the contexts of nested bodies. A body is added after the bodies nested in
     /// it, because upstream MNN loads them in list order and resolves nested names from those already loaded.
     /// </summary>

@@ -49,7 +49,7 @@ internal static class SubgraphExport
 
         body.OuterReferences.Clear();
         PassPipeline.Run(body);
-        var sub = new ExportContext(body, ctx.Subgraphs);
+        var sub = new ExportContext(body, ctx.Subgraphs) { MatMulAsConvolution = ctx.MatMulAsConvolution };
         var net = MnnExporter.Export(body, sub);
         var name = UniqueName(ctx, $"{node.Name}/{attribute}");
         var inputs = body.Inputs.Select(i => net.TensorName[sub.ValueTensor(i)]).ToList();

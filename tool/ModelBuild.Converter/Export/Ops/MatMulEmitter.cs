@@ -4,7 +4,8 @@ using ModelBuild.Runtime.Format.Schema;
 namespace ModelBuild.Converter.Export.Ops;
 
 /// <summary>
-/// MatMul → MatMul (1-D operands unsqueezed then squeezed, as ONNX defines them). Gemm with a constant B →
+/// MatMul → MatMul (1-D operands unsqueezed then squeezed, as ONNX defines them); for int8 weight storage, MatMul by
+/// a constant 2-D B of an input with a static shape is written as Gemm's convolution below. Gemm with a constant B →
 /// Reshape [-1, K, 1, 1] → 1×1 Convolution (alpha folded into the weight, beta·C into the bias) → Reshape [-1, N],
 /// the way upstream encodes fully-connected layers; any other Gemm → MatMul with transposes, then Mul/Add.
 /// </summary>
@@ -23,6 +24,16 @@ internal static class MatMulEmitter
     {
         var rankA = ctx.RankOf(n.Inputs[0]);
         var rankB = ctx.RankOf(n.Inputs[1]);
+        if (ctx.MatMulAsConvolution && rankA >= 2 && rankB == 2 && ctx.ConstantOf(n, 1) is { IsFloat: true } weight
+            && ctx.StaticShapeOf(n.Inputs[0]) is { } shapeA && shapeA[^1] == weight.Shape[0])
+        {
+            // x [..., K] · W [K, N] → Reshape [-1, K, 1, 1] → 1×1 Convolution → Reshape [..., N] (zero bias)
+            int k = (int)weight.Shape[0], m = (int)weight.Shape[1];
+            int[] outShape = [.. shapeA[..^1].Select(d => (int)d), m];
+            GemmAsConvolution(ctx, n, weight.ToFloatArray(), false, k, m, 1f, new float[m], outShape);
+            return;
+        }
+
         var a = ctx.In(n, 0);
         var b = ctx.In(n, 1);
         if (rankA != 1 && rankB != 1)
@@ -77,7 +88,7 @@ internal static class MatMulEmitter
             var m = (int)(transB ? bConst.Shape[0] : bConst.Shape[1]);
             if (BiasVector(cConst, m, beta) is { } bias)
             {
-                GemmAsConvolution(ctx, n, bConst.Floats!, transB, k, m, alpha, bias);
+                GemmAsConvolution(ctx, n, bConst.Floats!, transB, k, m, alpha, bias, [-1, m]);
                 return;
             }
         }
@@ -124,7 +135,7 @@ internal static class MatMulEmitter
         return Enumerable.Range(0, m).Select(i => beta * values[values.Length == 1 ? 0 : i]).ToArray();
     }
 
-    private static void GemmAsConvolution(ExportContext ctx, Node n, float[] b, bool transB, int k, int m, float alpha, float[] bias)
+    private static void GemmAsConvolution(ExportContext ctx, Node n, float[] b, bool transB, int k, int m, float alpha, float[] bias, int[] outShape)
     {
         // Convolution weight [M, K, 1, 1] = alpha · Bᵀ (B is [K, M], or [M, K] when transB).
         var weight = new float[m * k];
@@ -149,6 +160,6 @@ internal static class MatMulEmitter
         };
         var x4 = ctx.Reshape(name + "/reshape_in", ctx.In(n, 0), ctx.ConstInts(name + "/shape_in", [-1, k, 1, 1], 4));
         var y4 = ctx.AddTemp(OpType.Convolution, name + "__matmul_converted", OpParameterUnion.FromConvolution2D(conv), x4);
-        ctx.Final(n, OpType.Reshape, MnnParams.Reshape(), y4, ctx.ConstInts(name + "/shape_out", [-1, m], 2));
+        ctx.Final(n, OpType.Reshape, MnnParams.Reshape(), y4, ctx.ConstInts(name + "/shape_out", outShape, outShape.Length));
     }
 }
