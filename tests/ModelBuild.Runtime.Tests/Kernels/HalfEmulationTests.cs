@@ -203,6 +203,36 @@ public sealed class HalfEmulationTests
         }
     }
 
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void GlobalAverageMatchesChainAndSumsInHalf(IsaLevel isa)
+    {
+        foreach (var (planes, area) in new[] { (1, 1), (37, 49), (5, 169), (16, 3) })
+        {
+            float[] x = Rounded(Random(planes * area, planes + area, 0, 20));
+            var expected = new float[planes];
+            for (int p = 0; p < planes; p++)
+            {
+                float acc = 0;
+                for (int i = 0; i < area; i++)
+                {
+                    acc = HalfRounding.Round(acc + x[(p * area) + i]);
+                }
+
+                expected[p] = HalfRounding.Round(acc * HalfRounding.Round(1f / area));
+            }
+
+            var got = new float[planes];
+            HalfPooling.GlobalAverage(isa, x, got, planes, area);
+            AssertBitEqual(expected, got, $"HalfPooling {planes}x{area} at {isa}");
+        }
+
+        // the mean of 4096 ones: the fp16 sum stops at 2048, so the device reports 0.5
+        var half = new float[3];
+        HalfPooling.GlobalAverage(isa, [.. Enumerable.Repeat(1f, 3 * 4096)], half, 3, 4096);
+        CollectionAssert.AreEqual(new[] { 0.5f, 0.5f, 0.5f }, half);
+    }
+
     /// <summary>
     /// Bits of a fixed emulated convolution and GEMM, as computed on x64: the same test on arm64 (the CI's qemu run)
     /// proves the emulation gives the same numbers there.

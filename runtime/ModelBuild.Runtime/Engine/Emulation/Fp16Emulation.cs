@@ -13,7 +13,7 @@ namespace ModelBuild.Runtime.Engine.Emulation;
 /// Convolution/Depthwise/MatMul accumulate in fp16 registers; see docs/fp16-emulation.md):
 /// <list type="bullet">
 /// <item><see cref="ModelFor"/>: a private copy of the model whose float weights and constants are rounded to fp16.</item>
-/// <item><see cref="Wrap"/>: convolution and MatMul executors replaced by ones accumulating in fp16.</item>
+/// <item><see cref="Wrap"/>: convolution, MatMul and global average pooling executors replaced by ones accumulating in fp16.</item>
 /// <item><see cref="RoundOutputs"/> / <see cref="RoundInPlace"/>: every op's float outputs and the model inputs
 /// rounded to fp16 (the storage between ops).</item>
 /// </list>
@@ -98,6 +98,7 @@ internal static class Fp16Emulation
         {
             OpType.Convolution or OpType.ConvolutionDepthwise => new HalfConvolutionExecutor(op, inner),
             OpType.MatMul or OpType.BatchMatMul when inner is Operators.Compute.MatMulExecutor m => new HalfMatMulExecutor(m),
+            OpType.Pooling => new HalfPoolingExecutor(op, inner),
             _ => inner,
         };
     }
