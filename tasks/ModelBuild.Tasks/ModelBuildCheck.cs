@@ -73,6 +73,15 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
             args.Add("--strict");
         }
 
+        // device-precision emulation: the "predicted on device" column, warning by default
+        Add(args, "--emulate", model.GetMetadata(ModelMetadata.ParityEmulate));
+        Add(args, "--emulate-max-relative-error", model.GetMetadata(ModelMetadata.ParityEmulateMaxRelativeError));
+        Add(args, "--emulate-min-cosine-similarity", model.GetMetadata(ModelMetadata.ParityEmulateMinCosineSimilarity));
+        if (string.Equals(model.GetMetadata(ModelMetadata.ParityEmulateGate).Trim(), GateModes.Error, StringComparison.OrdinalIgnoreCase))
+        {
+            args.Add("--emulate-fail");
+        }
+
         return args;
     }
 

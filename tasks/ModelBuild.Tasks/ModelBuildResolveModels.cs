@@ -99,6 +99,12 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
             return null;
         }
 
+        if (GateModes.Normalize(model.GetMetadata(ModelMetadata.ParityEmulateGate)) is not (GateModes.Error or GateModes.Warning))
+        {
+            Invalid(model, $"ParityEmulateGate '{model.GetMetadata(ModelMetadata.ParityEmulateGate)}' is not one of Warning, Error");
+            return null;
+        }
+
         var precision = model.GetMetadata(ModelMetadata.WeightPrecision).Trim().ToLowerInvariant() switch
         {
             "" or "fp32" => "fp32",
@@ -235,6 +241,10 @@ public sealed class ModelBuildResolveModels : Microsoft.Build.Utilities.Task
         ("seed", item.GetMetadata(ModelMetadata.ParitySeed)),
         ("isa", item.GetMetadata(ModelMetadata.ParityIsa)),
         ("strict", item.GetMetadata(ModelMetadata.ParityStrict)),
+        ("emulate", item.GetMetadata(ModelMetadata.ParityEmulate)),
+        ("emulate-max-rel-error", item.GetMetadata(ModelMetadata.ParityEmulateMaxRelativeError)),
+        ("emulate-min-cosine", item.GetMetadata(ModelMetadata.ParityEmulateMinCosineSimilarity)),
+        ("emulate-gate", item.GetMetadata(ModelMetadata.ParityEmulateGate)),
         ("report", item.GetMetadata(ModelMetadata.ParityReport)),
         ("suppress-degenerate", item.GetMetadata(ModelMetadata.SuppressDegenerateInputWarning)),
         ("converter", converter));

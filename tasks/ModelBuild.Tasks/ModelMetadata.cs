@@ -21,6 +21,10 @@ internal static class ModelMetadata
     public const string ParityIsa = "ParityIsa";
     public const string ParityReport = "ParityReport";
     public const string ParityStrict = "ParityStrict";
+    public const string ParityEmulate = "ParityEmulate";
+    public const string ParityEmulateMaxRelativeError = "ParityEmulateMaxRelativeError";
+    public const string ParityEmulateMinCosineSimilarity = "ParityEmulateMinCosineSimilarity";
+    public const string ParityEmulateGate = "ParityEmulateGate";
     public const string SuppressDegenerateInputWarning = "SuppressDegenerateInputWarning";
     public const string OutputName = "OutputName";
     public const string Link = "Link";

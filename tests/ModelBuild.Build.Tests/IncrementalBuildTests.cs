@@ -59,6 +59,16 @@ public sealed class IncrementalBuildTests
         Assert.AreNotEqual(0, bogus.ExitCode, bogus.ToString());
         StringAssert.Contains(bogus.ToString(), "WeightPrecision 'int4' is not one of fp32, fp16, int8, int8-symmetric");
 
+        // the fp16 device emulation is a gate setting: only the check re-runs, and its report has the "on device" column
+        var emulated = project.Build("-p:ModelBuildParitySamples=2", "-p:ModelBuildWeightPrecision=fp16", "-p:ModelBuildParityEmulate=fp16");
+        Assert.AreEqual(0, emulated.ExitCode, emulated.ToString());
+        Assert.AreEqual(0, TestProject.Starts(emulated, "convert"), emulated.ToString());
+        Assert.AreEqual(1, TestProject.Starts(emulated, "check"), emulated.ToString());
+        StringAssert.Contains(File.ReadAllText(Path.Combine(project.Intermediate, "models", "style", "mosaic-mini.parity.json")), "\"mode\": \"fp16\"");
+        var badGate = project.Build("-p:ModelBuildParityEmulate=fp16", "-p:ModelBuildParityEmulateGate=Sometimes");
+        Assert.AreNotEqual(0, badGate.ExitCode, badGate.ToString());
+        StringAssert.Contains(badGate.ToString(), "ParityEmulateGate 'Sometimes' is not one of Warning, Error");
+
         var clean = project.Clean();
         Assert.AreEqual(0, clean.ExitCode, clean.ToString());
         var left = project.GeneratedFiles().Keys.ToList();

@@ -76,4 +76,11 @@ public static class ErrorCodes
     public const string ParityDegenerateSampleWarning = "MB7002";
     public const string ParityConstantSampleWarning = "MB7003";
     public const string ParityColumnSkipped = "MB7004";
+
+    // --- device-precision emulation in the parity gate (check --emulate) ---
+    /// <summary>The emulated device run (e.g. fp16) exceeds its limits and the emulation is set to fail the gate.</summary>
+    public const string ParityEmulationFailed = "MB2010";
+
+    /// <summary>The emulated device run exceeds its limits (default: a warning), or where its error first grows.</summary>
+    public const string ParityEmulationWarning = "MB7010";
 }

@@ -17,6 +17,8 @@ internal sealed class ExecutionGraph
     private readonly BufferSlot[] _slots;
     private readonly int[] _slotOf;
     private readonly Action<string, Tensor>? _observer;
+    /// <summary>fp16 emulation (<see cref="SessionPrecision.EmulatedFp16"/>): inputs and op outputs rounded to fp16.</summary>
+    private readonly bool _fp16;
     private OutputCopyPlan? _copies;
 
     /// <param name="environment">For a control-flow body: its (nested) environment; null for a model.</param>
@@ -24,6 +26,7 @@ internal sealed class ExecutionGraph
     {
         _graph = model.Graph;
         _observer = options.TensorObserver;
+        _fp16 = options.Precision == SessionPrecision.EmulatedFp16;
         LayoutCheck.Check(_graph);
         var constants = model.Constants;
         var executors = CreateExecutors(_graph, environment ?? new ExecutorEnvironment(model.Name, model.Net.Subgraphs ?? [], options));
@@ -89,6 +92,7 @@ internal sealed class ExecutionGraph
         foreach (var (index, value) in inputs)
         {
             CopyInto(value, _tensors[index]);
+            RoundInput(_tensors[index]);
         }
 
         var results = new Tensor[wanted.Length];
@@ -113,6 +117,7 @@ internal sealed class ExecutionGraph
         for (int k = 0; k < inputs.Length; k++)
         {
             CopyInto(inputs[k], _tensors[inputTensors[k]]);
+            RoundInput(_tensors[inputTensors[k]]);
         }
 
         Execute(wanted, targets);
@@ -207,6 +212,10 @@ internal sealed class ExecutionGraph
             }
 
             op.Executor.Execute(ctx);
+            if (_fp16)
+            {
+                Engine.Emulation.Fp16Emulation.RoundOutputs(ctx);
+            }
         }
         catch (ModelBuildException)
         {
@@ -223,6 +232,14 @@ internal sealed class ExecutionGraph
         {
             op.Forget();
             throw new ModelBuildException(ErrorCodes.RuntimeInvalidShape, $"{_graph.OpLabel(op.Index)}: out of memory for its output shapes", e);
+        }
+    }
+
+    private void RoundInput(Tensor t)
+    {
+        if (_fp16)
+        {
+            Engine.Emulation.Fp16Emulation.RoundInPlace(t, KernelIsa.Default);
         }
     }
 
@@ -257,7 +274,7 @@ internal sealed class ExecutionGraph
                 continue;
             }
 
-            executors[i] = OperatorRegistry.Create(op, graph.ModelName, environment);
+            executors[i] = Engine.Emulation.Fp16Emulation.Wrap(op, OperatorRegistry.Create(op, graph.ModelName, environment), environment.Options);
         }
 
         if (missing.Count > 0)

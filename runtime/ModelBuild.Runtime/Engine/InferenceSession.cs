@@ -25,7 +25,8 @@ public sealed class InferenceSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
-        _graph = new ExecutionGraph(model, options ?? new SessionOptions());
+        options ??= new SessionOptions();
+        _graph = new ExecutionGraph(Engine.Emulation.Fp16Emulation.ModelFor(model, options), options);
         _outputTensors = model.Graph.OutputTensors.ToArray();
         _outputNames = _outputTensors.Select(t => model.Graph.TensorNames[t]).ToArray();
         InputNames = model.Inputs.Select(i => i.Name).ToArray();

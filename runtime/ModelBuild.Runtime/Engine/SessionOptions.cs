@@ -24,4 +24,11 @@ public sealed class SessionOptions
     /// Setting a hook disables buffer sharing between intermediate tensors so every observed value is intact.
     /// </summary>
     public Action<string, Tensor>? TensorObserver { get; set; }
+
+    /// <summary>
+    /// The numerics to compute with: <see cref="SessionPrecision.Float32"/> (default) or
+    /// <see cref="SessionPrecision.EmulatedFp16"/>, which predicts upstream MNN's fp16 run on a phone. The emulating
+    /// session rounds its own copy of the weights; the model stays unchanged and shareable.
+    /// </summary>
+    public SessionPrecision Precision { get; set; }
 }

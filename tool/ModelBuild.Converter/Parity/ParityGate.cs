@@ -191,6 +191,11 @@ public static class ParityGate
             timings.Measure("localization", () => run.LocalizeFirstFailure(judged));
         }
 
+        if (options.Emulate is not null)
+        {
+            timings.Measure($"{options.Emulate} emulation", () => run.Emulate(judged));
+        }
+
         result.Verdict = result.Errors.Any() ? ParityVerdict.Failed : result.Warnings.Any() ? ParityVerdict.PassedWithWarnings : ParityVerdict.Passed;
         if (options.SaveInputsDirectory is not null)
         {
@@ -574,6 +579,9 @@ public static class ParityGate
                 return;
             }
         }
+
+        public void Emulate(List<ParitySample> judged) =>
+            result.Emulation = Emulation.EmulationRun.Run(options, result, candidate, reference, pristineGraph, primary, judged, _referenceOutputs);
 
         private static double MaxOver(List<ParitySample> samples, Func<ParitySample, IEnumerable<double>> values) =>
             samples.SelectMany(values).DefaultIfEmpty(0).Max();

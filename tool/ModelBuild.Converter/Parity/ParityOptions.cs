@@ -65,6 +65,18 @@ public sealed class ParityOptions
     /// <summary>The command line that produced this run, recorded in the report.</summary>
     public string? CommandLine { get; init; }
 
+    /// <summary>
+    /// Device precision to emulate in a second run of the candidate ("predicted on device" column): "fp16"
+    /// (<see cref="Emulation.DeviceEmulation.Fp16"/>) or null for none.
+    /// </summary>
+    public string? Emulate { get; init; }
+
+    /// <summary>Limits of the emulated run against the reference (default <see cref="Emulation.DeviceEmulation.DefaultThresholds"/>).</summary>
+    public ParityThresholds EmulationThresholds { get; init; } = Emulation.DeviceEmulation.DefaultThresholds;
+
+    /// <summary>Exceeding <see cref="EmulationThresholds"/> fails the gate (MB2010) instead of warning (MB7010).</summary>
+    public bool EmulationFails { get; init; }
+
     /// <summary>Repository root used to look for a published linux-arm64 CLI (artifacts/); null = current directory upwards.</summary>
     public string? RepositoryRoot { get; init; }
 }

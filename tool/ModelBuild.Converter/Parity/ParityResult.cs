@@ -43,6 +43,9 @@ public sealed class ParityResult
 
     public LocalizationResult? Localization { get; set; }
 
+    /// <summary>The "predicted on device" column (check --emulate); null when no emulation was asked for.</summary>
+    public Emulation.EmulationResult? Emulation { get; set; }
+
     /// <summary>The report's path without extension (PATH.json, PATH.html) when one was written.</summary>
     public string? ReportPath { get; set; }
 

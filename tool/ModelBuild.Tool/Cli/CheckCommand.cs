@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ModelBuild.Converter.Parity;
+using ModelBuild.Converter.Parity.Emulation;
 using ModelBuild.Converter.Parity.Inputs;
 using ModelBuild.Converter.Parity.Metrics;
 using ModelBuild.Converter.Parity.Reporting;
@@ -37,13 +38,17 @@ internal static class CheckCommand
         var mean = new Option<string?>("--image-mean") { Description = "Image samples: per-channel mean subtracted after scaling (R,G,B or one value).", HelpName = "M" };
         var std = new Option<string?>("--image-std") { Description = "Image samples: per-channel divisor after the mean (R,G,B or one value).", HelpName = "S" };
         var noLocalize = new Option<bool>("--no-localize") { Description = "Skip locating the first diverging node when an output fails." };
+        var emulate = new Option<string?>("--emulate") { Description = "Run the candidate again with a phone's numerics emulated and report it as the \"on device\" column: fp16 = upstream MNN precision=low on ARMv8.2 (MSBuild: ParityEmulate).", HelpName = "fp16" };
+        var emulateMaxRel = new Option<string?>("--emulate-max-relative-error") { Description = $"Limit of the emulated run's relative error (MSBuild: ParityEmulateMaxRelativeError; default {DeviceEmulation.DefaultMaxRelError}).", HelpName = "X" };
+        var emulateMinCos = new Option<string?>("--emulate-min-cosine-similarity") { Description = $"Lower limit of the emulated run's cosine similarity (MSBuild: ParityEmulateMinCosineSimilarity; default {DeviceEmulation.DefaultMinCosine}).", HelpName = "X" };
+        var emulateFail = new Option<bool>("--emulate-fail") { Description = "An emulated run over its limits fails the check (MB2010) instead of warning (MB7010) (MSBuild: ParityEmulateGate=Error)." };
         var json = CommonOptions.Json();
         var timings = new Option<bool>("--timings") { Description = "Print where the check's time went (parse, convert, sessions, runs per engine)." };
 
         var command = new Command("check", "Check that the converted model agrees with ONNX Runtime on representative inputs (parity gate).")
         {
             model, mnn, inputs, samples, seed, dist, shapes, maxRel, minCos, atol, rtol, threshold, isa, report, saveInputs, strict,
-            bgr, nhwc, scale, mean, std, noLocalize, timings, json,
+            bgr, nhwc, scale, mean, std, noLocalize, emulate, emulateMaxRel, emulateMinCos, emulateFail, timings, json,
         };
         command.SetAction(parse =>
         {
@@ -82,6 +87,13 @@ internal static class CheckCommand
                 SaveInputsDirectory = parse.GetValue(saveInputs),
                 Strict = parse.GetValue(strict),
                 Localize = !parse.GetValue(noLocalize),
+                Emulate = DeviceEmulation.Parse(parse.GetValue(emulate)),
+                EmulationThresholds = new ParityThresholds
+                {
+                    MaxRelError = Number(parse.GetValue(emulateMaxRel), "--emulate-max-relative-error") ?? DeviceEmulation.DefaultMaxRelError,
+                    MinCosine = Number(parse.GetValue(emulateMinCos), "--emulate-min-cosine-similarity") ?? DeviceEmulation.DefaultMinCosine,
+                },
+                EmulationFails = parse.GetValue(emulateFail),
                 Image = new ImagePreprocessing
                 {
                     Bgr = parse.GetValue(bgr),

@@ -17,7 +17,7 @@ namespace ModelBuild.Converter.Parity.Candidate;
 /// </summary>
 public sealed class CandidateModel : IDisposable
 {
-    private readonly Dictionary<IsaLevel, InferenceSession> _sessions = [];
+    private readonly Dictionary<(IsaLevel, SessionPrecision), InferenceSession> _sessions = [];
 
     private CandidateModel(MnnModel model, IReadOnlyDictionary<string, string> names, string origin, IReadOnlyList<ConversionWarning> warnings, NetT? net)
     {
@@ -84,14 +84,14 @@ public sealed class CandidateModel : IDisposable
         _sessions.Clear();
     }
 
-    private InferenceSession SessionFor(IsaLevel isa)
+    private InferenceSession SessionFor(IsaLevel isa, SessionPrecision precision)
     {
-        if (!_sessions.TryGetValue(isa, out var session))
+        if (!_sessions.TryGetValue((isa, precision), out var session))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            session = new InferenceSession(Model, new SessionOptions { Isa = isa, Threads = 1 });
+            session = new InferenceSession(Model, new SessionOptions { Isa = isa, Threads = 1, Precision = precision });
             Timings?.Add("candidate: create session", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _sessions[isa] = session;
+            _sessions[(isa, precision)] = session;
         }
 
         return session;
@@ -102,9 +102,11 @@ public sealed class CandidateModel : IDisposable
 
     /// <summary>
     /// Runs one sample at <paramref name="isa"/>; returns <paramref name="onnxOutputs"/> and any
-    /// <paramref name="watched"/> ONNX values that have an MNN tensor (captured by the tensor observer).
+    /// <paramref name="watched"/> ONNX values that have an MNN tensor (captured by the tensor observer), computed with
+    /// <paramref name="precision"/> (the gate's emulated device column uses <see cref="SessionPrecision.EmulatedFp16"/>).
     /// </summary>
-    public Dictionary<string, TensorData> Run(ParitySample sample, IsaLevel isa, IReadOnlyList<string> onnxOutputs, IReadOnlyCollection<string>? watched = null)
+    public Dictionary<string, TensorData> Run(ParitySample sample, IsaLevel isa, IReadOnlyList<string> onnxOutputs, IReadOnlyCollection<string>? watched = null,
+        SessionPrecision precision = SessionPrecision.Float32)
     {
         var byMnn = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var onnx in watched ?? [])
@@ -124,6 +126,7 @@ public sealed class CandidateModel : IDisposable
             {
                 Isa = isa,
                 Threads = 1,
+                Precision = precision,
                 TensorObserver = (name, tensor) =>
                 {
                     if (byMnn.TryGetValue(name, out var onnx))
@@ -135,7 +138,7 @@ public sealed class CandidateModel : IDisposable
         }
 
         using var owned = observed;
-        var session = observed ?? SessionFor(isa);
+        var session = observed ?? SessionFor(isa, precision);
         var feeds = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, data) in sample.Inputs)
         {

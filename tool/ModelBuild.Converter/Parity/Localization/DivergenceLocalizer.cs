@@ -27,9 +27,13 @@ public sealed class DivergenceLocalizer
     private readonly OnnxReference _reference;
     private readonly CandidateModel _candidate;
     private readonly ParityThresholds _thresholds;
+    private readonly ModelBuild.Runtime.SessionPrecision _precision;
 
-    public DivergenceLocalizer(ModelGraph graph, OnnxReference reference, CandidateModel candidate, ParityThresholds thresholds)
+    /// <summary>Compares the candidate, computed with <paramref name="precision"/> (float32, or an emulated device precision for check --emulate), against the reference.</summary>
+    public DivergenceLocalizer(ModelGraph graph, OnnxReference reference, CandidateModel candidate, ParityThresholds thresholds,
+        ModelBuild.Runtime.SessionPrecision precision = ModelBuild.Runtime.SessionPrecision.Float32)
     {
+        _precision = precision;
         _graph = graph;
         _reference = reference;
         _candidate = candidate;
@@ -60,7 +64,7 @@ public sealed class DivergenceLocalizer
             return result;
         }
 
-        var candidateValues = _candidate.Run(sample, isa, [output], order);
+        var candidateValues = _candidate.Run(sample, isa, [output], order, _precision);
         var runsBefore = _reference.Runs;
         var verdicts = new Dictionary<string, TensorMetrics>(StringComparer.Ordinal);
 

@@ -23,12 +23,22 @@ public static class ConsoleSummary
     public static void Write(ParityResult r, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine($"parity: {r.OnnxPath} (ONNX Runtime) vs {r.Candidate} (ModelBuild, ISA {r.PrimaryIsa}); {r.Samples.Count} samples, seed {r.Seed}");
-        output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"rel-error",10} {"relL2",10} {"cosine",10} {"result",8}");
+        var device = r.Emulation is null ? "" : $" {"on device",10} {"device",7}";
+        output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"rel-error",10} {"relL2",10} {"cosine",10} {"result",8}{device}");
         foreach (var group in r.Samples.Where(s => s.Judged).SelectMany(s => s.Outputs).GroupBy(o => o.Output))
         {
             var metrics = group.Select(o => o.Metrics).Where(m => m.ShapeMatch).ToList();
             var ok = group.All(o => o.Passed);
-            output.WriteLine($"{Trim(group.Key, 24),-24} {group.Count(),8} {F(metrics.Select(m => m.MaxAbsError)),10} {F(metrics.Select(m => m.PeakRelError)),10} {F(metrics.Select(m => m.RelL2)),10} {Cos(metrics.Select(m => m.Cosine)),10} {(ok ? "ok" : "FAIL"),8}");
+            output.WriteLine($"{Trim(group.Key, 24),-24} {group.Count(),8} {F(metrics.Select(m => m.MaxAbsError)),10} {F(metrics.Select(m => m.PeakRelError)),10} {F(metrics.Select(m => m.RelL2)),10} {Cos(metrics.Select(m => m.Cosine)),10} {(ok ? "ok" : "FAIL"),8}{DeviceColumns(r, group.Key)}");
+        }
+
+        if (r.Emulation is { } e)
+        {
+            output.WriteLine($"on device: {e.Description}; limits: relative error <= {e.Thresholds.MaxRelError.ToString("G3", CultureInfo.InvariantCulture)}, cosine similarity >= {e.Thresholds.MinCosine.ToString("G6", CultureInfo.InvariantCulture)} ({(e.Fails ? "fail" : "warn")} when exceeded){(e.Error is null ? "" : "; failed: " + e.Error)}");
+            if (e.Localization is { } el)
+            {
+                output.WriteLine("on-device localization: " + el.Describe());
+            }
         }
 
         var excluded = r.Samples.Count(s => s.IllConditioned);
@@ -62,6 +72,19 @@ public static class ConsoleSummary
         }
 
         output.WriteLine(r.VerdictText);
+    }
+
+    /// <summary>The "predicted on device" cells of one output row: worst emulated relative error and its verdict.</summary>
+    private static string DeviceColumns(ParityResult r, string output)
+    {
+        if (r.Emulation is not { } e)
+        {
+            return "";
+        }
+
+        var rows = e.Outputs.Where(o => o.Output == output).ToList();
+        var verdict = rows.Count == 0 ? "-" : rows.All(o => o.Passed) ? "ok" : e.Fails ? "FAIL" : "WARN";
+        return $" {F(rows.Where(o => o.Metrics.ShapeMatch).Select(o => o.Metrics.PeakRelError)),10} {verdict,7}";
     }
 
     private static string Trim(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";

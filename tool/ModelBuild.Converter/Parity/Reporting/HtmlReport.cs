@@ -35,6 +35,7 @@ public static class HtmlReport
         Samples(h, r);
         Histograms(h, r);
         Localization(h, r);
+        EmulationReport.Html(h, r);
         Isas(h, r);
         Timings(h, r.Timings);
         h.Append("</body></html>");

@@ -140,6 +140,7 @@ public static class JsonReport
                 w.WriteNull("localization");
             }
 
+            EmulationReport.Json(w, r.Emulation);
             w.WriteEndObject();
         }
 

@@ -109,6 +109,12 @@ internal sealed class MatMulExecutor : OperatorExecutor
         _batchStrideB = [];
     }
 
+    /// <summary>The last Reshape's plan (read by the fp16 emulation's executor, Engine/Emulation).</summary>
+    internal (int M, int N, int K, bool TransposeA, bool TransposeB, int[] BatchShape, int[] BatchStrideA, int[] BatchStrideB) Plan =>
+        (_m, _n, _k, _transposeA, _transposeB, _batchShape, _batchStrideA, _batchStrideB);
+
+    internal float[] BiasOf(OpContext ctx) => Bias(ctx);
+
     private float[] Bias(OpContext ctx) => _bias.Length > 0 || ctx.Inputs.Length < 3 ? _bias : ctx.Inputs[2].Floats.ToArray();
 
     private static int[] BatchStrides(ReadOnlySpan<int> shape, int[] outShape, int matrix)
