@@ -83,6 +83,39 @@ internal sealed class ConvPackedWeights
     public int Group => Groups.Length;
 
     internal PackedA[] Groups { get; }
+
+    private float[]? _transposed;
+
+    /// <summary>
+    /// Group 0's weights as K×OC row-major (element (k, oc) at [k·OC + oc]), built from the panels on first use: the
+    /// B operand of a 1x1 convolution on 1x1 images (fully-connected layers), which then runs as a GEMM with the
+    /// batch as rows reading B in place instead of one padded 32-column panel per image (same chains, same bits).
+    /// </summary>
+    internal float[] Transposed()
+    {
+        float[]? t = _transposed;
+        if (t != null)
+        {
+            return t;
+        }
+
+        PackedA a = Groups[0];
+        int m = a.M, k = a.K;
+        t = new float[Math.Max(1L, (long)m * k)];
+        float[] d = a.Data;
+        for (int i = 0; i < m; i++)
+        {
+            long panel = (long)(i / Gemm.MR) * k * Gemm.MR;
+            int r = i % Gemm.MR;
+            for (int kk = 0; kk < k; kk++)
+            {
+                t[((long)kk * m) + i] = d[panel + ((long)kk * Gemm.MR) + r];
+            }
+        }
+
+        _transposed = t; // racing first calls build identical arrays; either may win
+        return t;
+    }
 }
 
 /// <summary>
@@ -171,11 +204,12 @@ internal static class Convolution
         bool pointwise = p.KH == 1 && p.KW == 1 && p.StrideH == 1 && p.StrideW == 1 &&
                          p.PadTop == 0 && p.PadLeft == 0 && p.PadBottom == 0 && p.PadRight == 0 && oh == p.H && ow == p.W;
         int P = (int)oplane;
-        if (pointwise && P == 1 && p.Group == 1 && p.N > 1)
+        if (pointwise && P == 1 && p.Group == 1)
         {
-            // 1x1 on a 1x1 image over a batch (Gemm layers written as convolutions): one GEMM with the batch as rows
-            // instead of N one-column GEMMs; the same per-output chain (bias, then ascending-c FMAs), so the same bits.
-            Gemm.Compute(isa, p.N, p.OC, p.C, x, p.C, false, w, p.C, true, y, p.OC,
+            // 1x1 on 1x1 images (Gemm / fully-connected layers written as convolutions): one GEMM with the batch as
+            // rows and the transposed weights as B, read in place, instead of one GEMM per image whose single output
+            // column fills a 32-column panel; the same per-output chain (bias, then ascending-c FMAs), so the same bits.
+            Gemm.Compute(isa, p.N, p.OC, p.C, x, p.C, false, packed.Transposed(), p.OC, false, y, p.OC,
                 bk == GemmBias.None ? default : bias, bk == GemmBias.None ? GemmBias.None : GemmBias.PerColumn, false, p.Activation, threads);
             return;
         }
