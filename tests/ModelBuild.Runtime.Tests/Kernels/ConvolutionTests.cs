@@ -99,6 +99,38 @@ public sealed class ConvolutionTests
         }
     }
 
+    /// <summary>
+    /// Stride-2 depthwise rows wide enough for the vector deinterleave of the phase split (whole vectors, single
+    /// elements at the row ends, left padding 0..2, odd and even widths): the reference's bits at every level.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void StrideTwoDepthwiseWideRowsMatchReference(IsaLevel isa)
+    {
+        // C, H, W, pad left (= top), pad right (= bottom)
+        int[][] shapes = [[3, 7, 112, 1, 1], [2, 6, 57, 0, 1], [2, 5, 90, 2, 2], [4, 9, 34, 1, 0], [1, 4, 200, 1, 1]];
+        int seed = 900;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                C = s[0], H = s[1], W = s[2], OC = s[0], KH = 3, KW = 3, StrideH = 2, StrideW = 2, Group = s[0],
+                PadTop = s[3], PadLeft = s[3], PadBottom = s[4], PadRight = s[4], Activation = FusedActivation.Relu6,
+            };
+            float[] x = Random(p.C * p.H * p.W, seed), w = Random(p.OC * 9, seed + 1), bias = Random(p.OC, seed + 2);
+            int ylen = p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"depthwise s2 {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
     [TestMethod]
     public void Conv2DReferenceCloseToDouble()
     {
