@@ -50,12 +50,21 @@ internal static class LayerBench
         new("sqz 3x3 64->256 13", 64, 13, 13, 256, 3, 1, 1, 1, FusedActivation.Relu),
         new("sqz pw 512->1000 13", 512, 13, 13, 1000, 1, 1, 0, 1, FusedActivation.Relu),
         new("sqz conv 3->64 s2", 3, 224, 224, 64, 3, 2, 0, 1, FusedActivation.Relu),
+        // style_mosaic (224², reflection padding is its own op, so these convolutions have no padding)
+        new("mosaic res 3x3 128 56", 128, 58, 58, 128, 3, 1, 0, 1, FusedActivation.None),
+        new("mosaic up 3x3 128->64 112", 128, 114, 114, 64, 3, 1, 0, 1, FusedActivation.None),
+        new("mosaic up 3x3 64->32 224", 64, 226, 226, 32, 3, 1, 0, 1, FusedActivation.None),
+        new("mosaic 3x3 s2 32->64", 32, 226, 226, 64, 3, 2, 0, 1, FusedActivation.None),
+        new("mosaic in 9x9 3->32", 3, 232, 232, 32, 9, 1, 0, 1, FusedActivation.None),
+        new("mosaic out 9x9 32->3", 32, 232, 232, 3, 9, 1, 0, 1, FusedActivation.None),
         // resnet18: the 3x3 layers at each resolution (Winograd where the executor would take it)
         new("r18 3x3 64 56", 64, 56, 56, 64, 3, 1, 1, 1, FusedActivation.Relu),
         new("r18 3x3 128 28", 128, 28, 28, 128, 3, 1, 1, 1, FusedActivation.Relu),
         new("r18 3x3 256 14", 256, 14, 14, 256, 3, 1, 1, 1, FusedActivation.Relu),
         new("r18 3x3 512 7", 512, 7, 7, 512, 3, 1, 1, 1, FusedActivation.Relu),
         new("r18 3x3 s2 64->128", 64, 56, 56, 128, 3, 2, 1, 1, FusedActivation.Relu),
+        new("r18 3x3 s2 256->512", 256, 14, 14, 512, 3, 2, 1, 1, FusedActivation.Relu),
+        new("r18 stem 7x7 s2 3->64", 3, 224, 224, 64, 7, 2, 3, 1, FusedActivation.Relu),
     ];
 
     /// <summary>Set by an experiment: called with false/true on alternate runs (A/B in one process, same load).</summary>
@@ -63,7 +72,7 @@ internal static class LayerBench
 
     public static void Run(string? filter)
     {
-        Console.WriteLine($"best ISA {KernelIsa.Best}, {Environment.ProcessorCount} cores; peak FMA probe {PeakGflops():F1} GFLOP/s (1 thread, V512, thread CPU time)");
+        Console.WriteLine($"best ISA {KernelIsa.Best}, {Environment.ProcessorCount} cores; peak FMA probe {PeakGflops(true):F1} GFLOP/s at 512 bits, {PeakGflops(false):F1} at 256 (1 thread, thread CPU time)");
         Console.WriteLine($"{"layer",-22} {"isa",-6} {"thr",3} {"path",-9} {"us",9} {"GFLOP/s",8} {"cpu us",9} {"GFLOP/s",8}");
         foreach (Layer l in Layers.Where(l => filter == null || l.Name.Contains(filter, StringComparison.Ordinal)))
         {
@@ -165,8 +174,8 @@ internal static class LayerBench
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
     private static extern int ClockGetTime(int clock, out TimeSpec ts);
 
-    /// <summary>Independent FMA chains at the best width: the machine's FMA throughput for one thread.</summary>
-    private static double PeakGflops()
+    /// <summary>Independent FMA chains (12 per step) at 512 and 256 bits: the machine's FMA throughput for one thread.</summary>
+    private static double PeakGflops(bool v512)
     {
         double best = 0;
         for (int rep = 0; rep < 20; rep++)
@@ -174,35 +183,29 @@ internal static class LayerBench
             double t0 = ThreadCpuMicroseconds();
             long w0 = Stopwatch.GetTimestamp();
             const int iters = 2_000_000;
-            float s = Probe(iters);
+            float s = v512 ? Probe<Vector512<float>, S512>(iters) : Probe<Vector256<float>, S256>(iters);
             double sec = t0 > 0 ? (ThreadCpuMicroseconds() - t0) / 1e6 : Stopwatch.GetElapsedTime(w0).TotalSeconds;
-            best = Math.Max(best, (double)iters * 12 * 2 * Vector512<float>.Count / sec / 1e9 + (s == 12345f ? 1 : 0));
+            best = Math.Max(best, ((double)iters * 12 * 2 * (v512 ? 16 : 8) / sec / 1e9) + (s == 12345f ? 1 : 0));
         }
 
         return best;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static float Probe(int iters)
+    private static float Probe<TV, S>(int iters)
+        where TV : struct
+        where S : struct, ISimd<TV>
     {
-        if (!Vector512.IsHardwareAccelerated)
-        {
-            return 0;
-        }
-
-        var a = Vector512.Create(1.0000001f);
-        var m = Vector512.Create(0.9999999f);
-        Vector512<float> c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
+        TV a = S.Splat(1.0000001f), m = S.Splat(0.9999999f);
+        TV c0 = a, c1 = a, c2 = a, c3 = a, c4 = a, c5 = a, c6 = a, c7 = a, c8 = a, c9 = a, c10 = a, c11 = a;
         for (int i = 0; i < iters; i++)
         {
-            c0 = Vector512.FusedMultiplyAdd(c0, m, a); c1 = Vector512.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector512.FusedMultiplyAdd(c2, m, a); c3 = Vector512.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector512.FusedMultiplyAdd(c4, m, a); c5 = Vector512.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector512.FusedMultiplyAdd(c6, m, a); c7 = Vector512.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector512.FusedMultiplyAdd(c8, m, a); c9 = Vector512.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector512.FusedMultiplyAdd(c10, m, a); c11 = Vector512.FusedMultiplyAdd(c11, m, a);
+            c0 = S.Fma(c0, m, a); c1 = S.Fma(c1, m, a); c2 = S.Fma(c2, m, a); c3 = S.Fma(c3, m, a);
+            c4 = S.Fma(c4, m, a); c5 = S.Fma(c5, m, a); c6 = S.Fma(c6, m, a); c7 = S.Fma(c7, m, a);
+            c8 = S.Fma(c8, m, a); c9 = S.Fma(c9, m, a); c10 = S.Fma(c10, m, a); c11 = S.Fma(c11, m, a);
         }
 
-        return (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).GetElement(0);
+        TV t = S.Add(S.Add(S.Add(c0, c1), S.Add(c2, c3)), S.Add(S.Add(S.Add(c4, c5), S.Add(c6, c7)), S.Add(S.Add(c8, c9), S.Add(c10, c11))));
+        return S.GetElement(t, 0);
     }
 }

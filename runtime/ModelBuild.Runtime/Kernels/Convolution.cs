@@ -490,14 +490,12 @@ internal static class Convolution
     /// </summary>
     private static unsafe bool TryBuildPhases2(float* src, int H, int W, int padTop, int padLeft, int hp, int wq, float padValue, float* dst)
     {
-        int v = Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 0;
-        if (v == 0)
+        if (!Avx512F.IsSupported && !Avx2.IsSupported)
         {
             return false;
         }
 
         long phaseSize = (long)hp * wq;
-        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         for (int py = 0; py < hp; py++)
         {
             int iy = py - padTop;
@@ -515,23 +513,36 @@ internal static class Convolution
                 int jLo = Math.Min(wq, Math.Max(0, (1 - off) / 2));
                 int jHi = W - 1 - off < 0 ? jLo : Math.Max(jLo, Math.Min(wq, ((W - 1 - off) / 2) + 1));
                 new Span<float>(d, jLo).Fill(padValue);
-                float* srow = src + ((long)iy * W) + off;
-                int j = jLo;
-                for (; j + v <= jHi && (2 * j) + off + (2 * v) <= W; j += v)
-                {
-                    Deinterleave(srow + (2 * j), d + j, v, even);
-                }
-
-                for (; j < jHi; j++)
-                {
-                    d[j] = srow[2 * j];
-                }
-
+                GatherEven(src + ((long)iy * W) + off + (2 * jLo), d + jLo, jHi - jLo, W - off - (2 * jLo));
                 new Span<float>(d + jHi, wq - jHi).Fill(padValue);
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// d[j] = src[2j] for j in [0, count) (a stride-2 column phase): AVX-512/AVX2 deinterleaving permutes for every
+    /// vector whose 2v source floats lie within the <paramref name="readable"/> floats from src, single elements
+    /// otherwise. Exact copies.
+    /// </summary>
+    internal static unsafe void GatherEven(float* src, float* d, int count, int readable)
+    {
+        int v = Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 0;
+        int j = 0;
+        if (v > 0)
+        {
+            Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (; j + v <= count && (2 * j) + (2 * v) <= readable; j += v)
+            {
+                Deinterleave(src + (2 * j), d + j, v, even);
+            }
+        }
+
+        for (; j < count; j++)
+        {
+            d[j] = src[2 * j];
+        }
     }
 
     /// <summary>d[0..v) = sp[0], sp[2], …, sp[2v−2] (v = 16 with AVX-512, else 8 with AVX2); reads sp[0..2v).</summary>

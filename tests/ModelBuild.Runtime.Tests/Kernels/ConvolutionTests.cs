@@ -131,6 +131,40 @@ public sealed class ConvolutionTests
         }
     }
 
+    /// <summary>
+    /// Stride-2 implicit-GEMM convolutions on rows wide enough for the vector deinterleave of the phase planes
+    /// (padding 0..2, odd and even widths, a column stride 2 with row stride 1): the reference's bits at every level.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void StrideTwoImplicitWideRowsMatchReference(IsaLevel isa)
+    {
+        // C, H, W, OC, sh, pad
+        int[][] shapes = [[5, 7, 75, 7, 2, 1], [3, 6, 96, 9, 2, 0], [4, 5, 67, 6, 1, 2], [2, 9, 130, 5, 2, 1]];
+        int seed = 950;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                C = s[0], H = s[1], W = s[2], OC = s[3], KH = 3, KW = 3, StrideH = s[4], StrideW = 2,
+                PadTop = s[5], PadLeft = s[5], PadBottom = s[5], PadRight = s[5], Activation = FusedActivation.Relu,
+            };
+            Assert.IsTrue(ImplicitConv.Applies(p, Gemm.PanelWidth(KernelIsa.Clamp(isa))), $"{string.Join("x", s)} takes the implicit GEMM");
+            float[] x = Random(p.C * p.H * p.W, seed), w = Random(p.OC * p.C * 9, seed + 1), bias = Random(p.OC, seed + 2);
+            int ylen = p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            ConvPackedWeights packed = Convolution.PackWeights(p, w)!;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads, packed);
+                AssertBitEqual(e, g, $"implicit s2 {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
     [TestMethod]
     public void Conv2DReferenceCloseToDouble()
     {
