@@ -94,14 +94,20 @@ internal sealed class ConvPackedWeights
     internal float[] Transposed()
     {
         float[]? t = _transposed;
-        if (t != null)
+        if (t == null)
         {
-            return t;
+            t = BuildTransposed();
+            _transposed = t; // racing first calls build identical arrays; either may win
         }
 
+        return t;
+    }
+
+    private float[] BuildTransposed()
+    {
         PackedA a = Groups[0];
         int m = a.M, k = a.K;
-        t = new float[Math.Max(1L, (long)m * k)];
+        var t = new float[Math.Max(1L, (long)m * k)];
         float[] d = a.Data;
         for (int i = 0; i < m; i++)
         {
@@ -113,8 +119,23 @@ internal sealed class ConvPackedWeights
             }
         }
 
-        _transposed = t; // racing first calls build identical arrays; either may win
         return t;
+    }
+
+    private readonly PackedB?[] _transposedPanels = new PackedB?[4];
+
+    /// <summary>Group 0's weights as the K×OC B operand packed for <paramref name="level"/> (built once per level), for <see cref="SmallPlaneConv"/>.</summary>
+    internal PackedB TransposedPanels(IsaLevel level)
+    {
+        int slot = level switch { IsaLevel.V512 => 3, IsaLevel.V256 => 2, IsaLevel.V128 => 1, _ => 0 };
+        PackedB? b = _transposedPanels[slot];
+        if (b == null || b.Isa != level)
+        {
+            b = Gemm.PackB(level, _transposed ?? BuildTransposed(), Groups[0].M, false, K, OC);
+            _transposedPanels[slot] = b; // racing first calls build identical packs; either may win
+        }
+
+        return b;
     }
 }
 
@@ -194,7 +215,16 @@ internal static class Convolution
             throw new ArgumentException("packed weights do not match the convolution parameters");
         }
 
-        if (ImplicitConv.Applies(p, Gemm.PanelWidth(KernelIsa.Clamp(isa))))
+        IsaLevel lvl = KernelIsa.Clamp(isa);
+        int nrl = Gemm.PanelWidth(lvl);
+        bool implicitGemm = ImplicitConv.Applies(p, nrl);
+        if (SmallPlaneConv.Applies(p, nrl, implicitGemm ? ImplicitConv.Columns(p) : oh * ow))
+        {
+            SmallPlaneConv.Run(lvl, p, x, packed, bias, y, threads);
+            return;
+        }
+
+        if (implicitGemm)
         {
             ImplicitConv.Run(KernelIsa.Clamp(isa), p, x, packed, bias, y, threads);
             return;

@@ -46,6 +46,9 @@ internal static class ImplicitConv
         return panels * 8 <= plain * 9;
     }
 
+    /// <summary>GEMM columns of the implicit GEMM: output rows over the padded row width (the last one trimmed).</summary>
+    public static int Columns(Conv2DParams p) => ((p.ConvOutH - 1) * new Geometry(p).Wq) + p.ConvOutW;
+
     /// <summary>Phase plane sizes: Hq×Wq per phase, sh·sw phases per channel.</summary>
     private readonly struct Geometry(Conv2DParams p)
     {

@@ -165,6 +165,52 @@ public sealed class ConvolutionTests
         }
     }
 
+    /// <summary>
+    /// Few positions, many output channels (7×7 layers): the transposed GEMM of <see cref="SmallPlaneConv"/> (3x3,
+    /// stride 2, dilated, 1x1 over a batch, ragged channel panels) gives the reference's bits at every level and
+    /// thread count.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void SmallPlaneTransposedGemmMatchesReference(IsaLevel isa)
+    {
+        // N, C, H, W, OC, K, stride, pad, dilation
+        int[][] shapes = [[1, 40, 7, 7, 91, 3, 1, 1, 1], [1, 24, 13, 13, 64, 3, 2, 1, 1], [2, 33, 7, 7, 96, 1, 1, 0, 1], [1, 16, 9, 9, 64, 3, 1, 2, 2], [1, 700, 3, 3, 37, 3, 1, 1, 1]];
+        int seed = 970;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                N = s[0], C = s[1], H = s[2], W = s[3], OC = s[4], KH = s[5], KW = s[5], StrideH = s[6], StrideW = s[6],
+                PadTop = s[7], PadLeft = s[7], PadBottom = s[7], PadRight = s[7], DilationH = s[8], DilationW = s[8],
+                Activation = seed % 2 == 0 ? FusedActivation.Relu6 : FusedActivation.None,
+            };
+            int nr = Gemm.PanelWidth(KernelIsa.Clamp(isa));
+            if (isa == IsaLevel.V512 && KernelIsa.Clamp(isa) == IsaLevel.V512)
+            {
+                int usual = ImplicitConv.Applies(p, nr) ? ImplicitConv.Columns(p) : p.ConvOutH * p.ConvOutW;
+                Assert.IsTrue(SmallPlaneConv.Applies(p, nr, usual), $"{string.Join("x", s)} takes the transposed GEMM");
+            }
+
+            float[] x = Random(p.N * p.C * p.H * p.W, seed), w = Random(p.OC * p.C * p.KH * p.KW, seed + 1);
+            float[] bias = seed % 3 == 0 ? [] : Random(p.OC, seed + 2);
+            int ylen = p.N * p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            ConvPackedWeights packed = Convolution.PackWeights(p, w)!;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads, packed);
+                AssertBitEqual(e, g, $"small plane {string.Join("x", s)} isa={isa} t={threads}");
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"small plane unpacked {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
     [TestMethod]
     public void Conv2DReferenceCloseToDouble()
     {
