@@ -429,9 +429,10 @@ internal static class Gemm
     {
         if (panels >= 2 * t || panels >= mPanels)
         {
-            // With A pre-packed a column range costs little to start, so it is split finer and claimed by whichever
-            // thread is free (a thread on a busy core takes less); otherwise each range would pack A again.
-            KernelParallel.ForBalanced(panels, t, j.PackedA != null ? 4 : 1, (p0, p1) =>
+            // With A pre-packed (or B pre-packed, whose panels are most of the work, SmallPlaneConv) a column range
+            // costs little to start, so it is split finer and claimed by whichever thread is free (a thread on a busy
+            // core takes less); otherwise each range would pack A again.
+            KernelParallel.ForBalanced(panels, t, j.PackedA != null || j.PackedB != null ? 4 : 1, (p0, p1) =>
             {
                 Job jj = j;
                 RunRange(ref jj, 0, jj.M, p0 * nr, Math.Min(jj.N, p1 * nr));
