@@ -4,7 +4,24 @@ using ModelBuild.Bench;
 using ModelBuild.Runtime.Kernels;
 
 // dotnet run -c Release --project bench/ModelBuild.Bench -- --quick      : fast Stopwatch table (GFLOP/s), seconds
+// dotnet run -c Release --project bench/ModelBuild.Bench -- --layers [NAME-PART] : per-layer GFLOP/s of the bench models' convolutions
 // dotnet run -c Release --project bench/ModelBuild.Bench -- --filter '*' : full BenchmarkDotNet run (minutes)
+if (args.Length > 0 && args[0] == "--layers")
+{
+    if (Environment.GetEnvironmentVariable("MB_AB") is { } ab)
+    {
+        LayerBench.Ab = ab switch
+        {
+            "kc128" => v => Gemm.KcOverride = v ? 128 : 0,
+            "kc1024" => v => Gemm.KcOverride = v ? 1024 : 0,
+            _ => throw new ArgumentException(ab),
+        };
+    }
+
+    LayerBench.Run(args.Length > 1 ? args[1] : null);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--quick")
 {
     Console.WriteLine($"best ISA {KernelIsa.Best}, default {KernelIsa.Default}, {Environment.ProcessorCount} cores");

@@ -81,12 +81,16 @@ internal sealed class OursOpProfiler : IDisposable
     }
 
     /// <summary>MNN op type, plus kernel/stride for convolutions (the shape class decides which kernel runs).</summary>
+    /// <summary>MODELBENCH_NODES=1: one row per convolution node with its channel counts (layer-level profile).</summary>
+    private static readonly bool NodeDetail = Environment.GetEnvironmentVariable("MODELBENCH_NODES") == "1";
+
     private static string Label(OpT op)
     {
         var type = op.Type.ToString();
         if (op.Main?.Value is Convolution2DT { Common: { } c })
         {
-            return $"{type} {c.KernelY}x{c.KernelX} s{c.StrideY}" + (c.Group > 1 && op.Type == OpType.Convolution ? $" g{c.Group}" : "");
+            return $"{type} {c.KernelY}x{c.KernelX} s{c.StrideY}" + (c.Group > 1 && op.Type == OpType.Convolution ? $" g{c.Group}" : "")
+                + (NodeDetail ? $" {c.InputCount}->{c.OutputCount} #{op.Name}" : "");
         }
 
         return type;

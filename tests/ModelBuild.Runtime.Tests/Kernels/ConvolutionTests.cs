@@ -99,6 +99,118 @@ public sealed class ConvolutionTests
         }
     }
 
+    /// <summary>
+    /// Stride-2 depthwise rows wide enough for the vector deinterleave of the phase split (whole vectors, single
+    /// elements at the row ends, left padding 0..2, odd and even widths): the reference's bits at every level.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void StrideTwoDepthwiseWideRowsMatchReference(IsaLevel isa)
+    {
+        // C, H, W, pad left (= top), pad right (= bottom)
+        int[][] shapes = [[3, 7, 112, 1, 1], [2, 6, 57, 0, 1], [2, 5, 90, 2, 2], [4, 9, 34, 1, 0], [1, 4, 200, 1, 1]];
+        int seed = 900;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                C = s[0], H = s[1], W = s[2], OC = s[0], KH = 3, KW = 3, StrideH = 2, StrideW = 2, Group = s[0],
+                PadTop = s[3], PadLeft = s[3], PadBottom = s[4], PadRight = s[4], Activation = FusedActivation.Relu6,
+            };
+            float[] x = Random(p.C * p.H * p.W, seed), w = Random(p.OC * 9, seed + 1), bias = Random(p.OC, seed + 2);
+            int ylen = p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"depthwise s2 {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stride-2 implicit-GEMM convolutions on rows wide enough for the vector deinterleave of the phase planes
+    /// (padding 0..2, odd and even widths, a column stride 2 with row stride 1): the reference's bits at every level.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void StrideTwoImplicitWideRowsMatchReference(IsaLevel isa)
+    {
+        // C, H, W, OC, sh, pad
+        int[][] shapes = [[5, 7, 75, 7, 2, 1], [3, 6, 96, 9, 2, 0], [4, 5, 67, 6, 1, 2], [2, 9, 130, 5, 2, 1]];
+        int seed = 950;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                C = s[0], H = s[1], W = s[2], OC = s[3], KH = 3, KW = 3, StrideH = s[4], StrideW = 2,
+                PadTop = s[5], PadLeft = s[5], PadBottom = s[5], PadRight = s[5], Activation = FusedActivation.Relu,
+            };
+            Assert.IsTrue(ImplicitConv.Applies(p, Gemm.PanelWidth(KernelIsa.Clamp(isa))), $"{string.Join("x", s)} takes the implicit GEMM");
+            float[] x = Random(p.C * p.H * p.W, seed), w = Random(p.OC * p.C * 9, seed + 1), bias = Random(p.OC, seed + 2);
+            int ylen = p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            ConvPackedWeights packed = Convolution.PackWeights(p, w)!;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads, packed);
+                AssertBitEqual(e, g, $"implicit s2 {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Few positions, many output channels (7×7 layers): the transposed GEMM of <see cref="SmallPlaneConv"/> (3x3,
+    /// stride 2, dilated, 1x1 over a batch, ragged channel panels) gives the reference's bits at every level and
+    /// thread count.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void SmallPlaneTransposedGemmMatchesReference(IsaLevel isa)
+    {
+        // N, C, H, W, OC, K, stride, pad, dilation
+        int[][] shapes = [[1, 40, 7, 7, 91, 3, 1, 1, 1], [1, 24, 13, 13, 64, 3, 2, 1, 1], [2, 33, 7, 7, 96, 1, 1, 0, 1], [1, 16, 7, 7, 64, 3, 1, 2, 2], [1, 700, 3, 3, 37, 3, 1, 1, 1]];
+        int seed = 970;
+        foreach (int[] s in shapes)
+        {
+            seed++;
+            var p = new Conv2DParams
+            {
+                N = s[0], C = s[1], H = s[2], W = s[3], OC = s[4], KH = s[5], KW = s[5], StrideH = s[6], StrideW = s[6],
+                PadTop = s[7], PadLeft = s[7], PadBottom = s[7], PadRight = s[7], DilationH = s[8], DilationW = s[8],
+                Activation = seed % 2 == 0 ? FusedActivation.Relu6 : FusedActivation.None,
+            };
+            int nr = Gemm.PanelWidth(KernelIsa.Clamp(isa));
+            if (isa == IsaLevel.V512 && KernelIsa.Clamp(isa) == IsaLevel.V512)
+            {
+                int usual = ImplicitConv.Applies(p, nr) ? ImplicitConv.Columns(p) : p.ConvOutH * p.ConvOutW;
+                Assert.IsTrue(SmallPlaneConv.Applies(p, nr, usual), $"{string.Join("x", s)} takes the transposed GEMM");
+            }
+
+            float[] x = Random(p.N * p.C * p.H * p.W, seed), w = Random(p.OC * p.C * p.KH * p.KW, seed + 1);
+            float[] bias = seed % 3 == 0 ? [] : Random(p.OC, seed + 2);
+            int ylen = p.N * p.OC * p.ConvOutH * p.ConvOutW;
+            float[] e = new float[ylen], g = new float[ylen];
+            Convolution.Conv2DReference(p, x, w, bias, e);
+            ConvPackedWeights packed = Convolution.PackWeights(p, w)!;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads, packed);
+                AssertBitEqual(e, g, $"small plane {string.Join("x", s)} isa={isa} t={threads}");
+                Array.Fill(g, float.NaN);
+                Convolution.Conv2D(isa, p, x, w, bias, g, threads);
+                AssertBitEqual(e, g, $"small plane unpacked {string.Join("x", s)} isa={isa} t={threads}");
+            }
+        }
+    }
+
     [TestMethod]
     public void Conv2DReferenceCloseToDouble()
     {

@@ -56,6 +56,9 @@ public sealed class PackedOperandTests
         [1, 3, 37, 45, 7, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1],   // 7x7 s2 stem-like
         [2, 10, 12, 12, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5], // groups, stride 2
         [1, 128, 7, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1],  // few positions, enough work: threads split output channels
+        [1, 300, 1, 1, 70, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],  // fully connected (1x1 on a 1x1 image): transposed-weight GEMM
+        [1, 600, 1, 1, 1000, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], // classifier-sized, two K blocks, threads split columns
+        [17, 40, 1, 1, 33, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1],  // batch of 17 rows: full, ragged and single-row tiles
     ];
 
     [TestMethod]

@@ -17,6 +17,8 @@ public sealed class PoolingReductionTests
         [1, 1, 9, 9, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 5, 5],   // ceil mode (floor would be 4)
         [1, 2, 8, 40, 3, 2, 1, 3, 1, 0, 1, 1, 2, 1, 0, 0],  // dilation
         [1, 1, 1, 17, 1, 5, 1, 1, 0, 2, 0, 2, 1, 1, 0, 0],  // 1-D
+        [1, 2, 6, 113, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0], // stride-2 phases: whole deinterleaved vectors and row ends
+        [1, 2, 5, 66, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0],  // stride-2 phases, no left padding
     ];
 
     private static Conv2DParams Make(int[] c) => new()
