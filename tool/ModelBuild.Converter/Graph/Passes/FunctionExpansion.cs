@@ -13,17 +13,20 @@ public static class FunctionExpansion
 {
     private const float TwoTo23 = 8388608f;
 
-    private static readonly Dictionary<string, Func<ModelGraph, Node, NodeWriter, string, string>> s_expansions = new()
+    /// <summary>An expansion and whether it computes on the input's values (so needs them in float32).</summary>
+    private sealed record Expansion(Func<ModelGraph, Node, NodeWriter, string, string> Write, bool ReadsValues = true);
+
+    private static readonly Dictionary<string, Expansion> s_expansions = new()
     {
-        ["Mish"] = Mish,
-        ["ThresholdedRelu"] = ThresholdedRelu,
-        ["Shrink"] = Shrink,
-        ["MeanVarianceNormalization"] = MeanVarianceNormalization,
-        ["Round"] = Round,
-        ["GroupNormalization"] = GroupNormalization,
-        ["LpPool"] = LpPool,
-        ["GlobalLpPool"] = GlobalLpPool,
-        ["EyeLike"] = EyeLike,
+        ["Mish"] = new(Mish),
+        ["ThresholdedRelu"] = new(ThresholdedRelu),
+        ["Shrink"] = new(Shrink),
+        ["MeanVarianceNormalization"] = new(MeanVarianceNormalization),
+        ["Round"] = new(Round),
+        ["GroupNormalization"] = new(GroupNormalization),
+        ["LpPool"] = new(LpPool),
+        ["GlobalLpPool"] = new(GlobalLpPool),
+        ["EyeLike"] = new(EyeLike, ReadsValues: false), // only the input's shape matters
     };
 
     /// <summary>Expands every such node of the default domain; true when there was one.</summary>
@@ -32,13 +35,14 @@ public static class FunctionExpansion
         node => node.Domain is ("" or "ai.onnx") && s_expansions.ContainsKey(node.OpType) && OperatorVersions.Resolve(node.OpType, graph.Opset) is not null,
         node =>
         {
-            if (node.OpType != "EyeLike")
+            var expansion = s_expansions[node.OpType];
+            if (expansion.ReadsValues)
             {
                 RequireFloat(graph, node);
             }
 
             var w = new NodeWriter(graph, node.Name + "/");
-            s_expansions[node.OpType](graph, node, w, node.Outputs[0]);
+            expansion.Write(graph, node, w, node.Outputs[0]);
             return w.Nodes;
         });
 

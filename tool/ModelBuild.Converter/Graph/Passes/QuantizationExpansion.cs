@@ -76,16 +76,19 @@ public static class QuantizationExpansion
         return w.Add("Cast", [saturated], y, ("to", (long)DataType.Int32));
     }
 
-    /// <summary>(float(q) − zp)·scale.</summary>
-    private static string Dequantize(ModelGraph g, Node n, NodeWriter w, string q, string? scale, string? zeroPoint, string? y)
+    /// <summary>
+    /// (float(q) − zp)·scale; a 1-D scale/zero point runs along the node's <c>axis</c>, or along
+    /// <paramref name="axis"/> when given (the weight operands of QLinearConv/QLinearMatMul, whose axis is implied).
+    /// </summary>
+    private static string Dequantize(ModelGraph g, Node n, NodeWriter w, string q, string? scale, string? zeroPoint, string? y, long? axis = null)
     {
         var v = w.Add("Cast", [q], null, ("to", (long)DataType.Float));
         if (zeroPoint is not null)
         {
-            v = w.Add("Sub", [v, w.Add("Cast", [PerAxis(g, n, w, q, zeroPoint)], null, ("to", (long)DataType.Float))]);
+            v = w.Add("Sub", [v, w.Add("Cast", [PerAxis(g, n, w, q, zeroPoint, axis)], null, ("to", (long)DataType.Float))]);
         }
 
-        return w.Add("Mul", [v, PerAxis(g, n, w, q, scale ?? throw Invalid(g, n, "the scale input is required"))], y);
+        return w.Add("Mul", [v, PerAxis(g, n, w, q, scale ?? throw Invalid(g, n, "the scale input is required"), axis)], y);
     }
 
     /// <summary>A 1-D scale or zero point of length &gt; 1 reshaped to broadcast along the node's axis of x.</summary>
@@ -117,7 +120,7 @@ public static class QuantizationExpansion
     private static string QLinearConv(ModelGraph g, Node n, NodeWriter w)
     {
         var x = Dequantize(g, n, w, n.Inputs[0], n.Inputs[1], n.Inputs[2], null);
-        var weights = DequantizeAlong(g, n, w, n.Inputs[3], n.Inputs[4], n.Inputs[5], 0);
+        var weights = Dequantize(g, n, w, n.Inputs[3], n.Inputs[4], n.Inputs[5], null, axis: 0);
         var inputs = new List<string> { x, weights };
         if (n.HasInput(8))
         {
@@ -133,7 +136,7 @@ public static class QuantizationExpansion
     private static string QLinearMatMul(ModelGraph g, Node n, NodeWriter w)
     {
         var a = Dequantize(g, n, w, n.Inputs[0], n.Inputs[1], n.Inputs[2], null);
-        var b = DequantizeAlong(g, n, w, n.Inputs[3], n.Inputs[4], n.Inputs[5], -1);
+        var b = Dequantize(g, n, w, n.Inputs[3], n.Inputs[4], n.Inputs[5], null, axis: -1);
         var product = w.Add("MatMul", [a, b]);
         return Quantize(g, n, w, product, n.Inputs[6], n.Inputs[7], QuantizedType(g, n, n.Inputs[7]), n.Outputs[0]);
     }
@@ -177,14 +180,6 @@ public static class QuantizationExpansion
         w.Add("Cast", [y], n.Outputs[0], ("to", (long)DataType.Int32));
         w.Add("Identity", [scale], n.Outputs[1]);
         return w.Add("Cast", [zp], n.Outputs[2], ("to", (long)DataType.Int32));
-    }
-
-    /// <summary>A quantized weight dequantized with a per-channel scale along <paramref name="axis"/> when 1-D.</summary>
-    private static string DequantizeAlong(ModelGraph g, Node n, NodeWriter w, string q, string scale, string zeroPoint, long axis)
-    {
-        var v = w.Add("Cast", [q], null, ("to", (long)DataType.Float));
-        v = w.Add("Sub", [v, w.Add("Cast", [PerAxis(g, n, w, q, zeroPoint, axis)], null, ("to", (long)DataType.Float))]);
-        return w.Add("Mul", [v, PerAxis(g, n, w, q, scale, axis)]);
     }
 
     private static string Flat(NodeWriter w, string x) => w.Add("Reshape", [x, w.Ints("flat", -1)]);

@@ -30,7 +30,8 @@ internal sealed class GatherNdExecutor : OperatorExecutor
         var data = ctx.Inputs[0];
         var output = ctx.Outputs[0];
         var shape = data.ShapeArray;
-        var indices = ShapeSupport.ReadInts(ctx, 1);
+        // int32 indices (what both converters write) are read in place; others converted once per run
+        ReadOnlySpan<int> indices = ctx.Inputs[1].ElementType == TensorElementType.Int32 ? ctx.Inputs[1].Ints : ShapeSupport.ReadInts(ctx, 1);
         int q = ctx.Inputs[1].ShapeArray[^1];
         int slice = ShapeSupport.Elements(shape.AsSpan(q));
         int tuples = ShapeSupport.Elements(ctx.Inputs[1].ShapeArray.AsSpan(0, ctx.Inputs[1].Rank - 1));

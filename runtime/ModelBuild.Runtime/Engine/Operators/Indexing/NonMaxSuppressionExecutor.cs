@@ -1,5 +1,6 @@
 using ModelBuild.Runtime.Engine.Operators.Shape;
 using ModelBuild.Runtime.Format.Schema;
+using ModelBuild.Runtime.Kernels;
 
 namespace ModelBuild.Runtime.Engine.Operators.Indexing;
 
@@ -13,6 +14,9 @@ namespace ModelBuild.Runtime.Engine.Operators.Indexing;
 [MnnOperator(OpType.NonMaxSuppressionV2)]
 internal sealed class NonMaxSuppressionExecutor : OperatorExecutor
 {
+    private float[] _scores = [];
+    private int[] _order = [];
+
     public override bool ShapeDependsOnInputValues => true;
 
     public override void Reshape(OpContext ctx)
@@ -41,42 +45,18 @@ internal sealed class NonMaxSuppressionExecutor : OperatorExecutor
 
     public override void Execute(OpContext ctx)
     {
-        var boxes = ctx.Inputs[0].Floats;
         var scores = ctx.Inputs[1].Floats;
+        if (_scores.Length != scores.Length)
+        {
+            _scores = new float[scores.Length];
+            _order = new int[scores.Length];
+        }
+
+        scores.CopyTo(_scores); // the comparer needs an array; scratch kept between runs
         var output = ctx.Outputs[0].Ints;
         float iouThreshold = ctx.Inputs.Length > 3 ? ThresholdOf(ctx, 3) : 0f;
         float scoreThreshold = ctx.Inputs.Length > 4 ? ThresholdOf(ctx, 4) : float.MinValue;
-        var candidates = new List<int>(scores.Length);
-        for (int i = 0; i < scores.Length; i++)
-        {
-            if (scores[i] > scoreThreshold)
-            {
-                candidates.Add(i);
-            }
-        }
-
-        var byScore = scores.ToArray();
-        candidates.Sort((a, b) => byScore[a] != byScore[b] ? byScore[b].CompareTo(byScore[a]) : a.CompareTo(b));
-        int kept = 0;
-        foreach (var candidate in candidates)
-        {
-            if (kept == output.Length)
-            {
-                break;
-            }
-
-            bool keep = true;
-            for (int j = kept - 1; j >= 0 && keep; j--)
-            {
-                keep = Iou(boxes, candidate, output[j]) <= iouThreshold;
-            }
-
-            if (keep)
-            {
-                output[kept++] = candidate;
-            }
-        }
-
+        int kept = BoxSuppression.Select(ctx.Inputs[0].Floats, _scores, iouThreshold, scoreThreshold, _order, output);
         output[kept..].Fill(-1);
     }
 
@@ -86,23 +66,4 @@ internal sealed class NonMaxSuppressionExecutor : OperatorExecutor
         { ElementType: TensorElementType.Float32 } t => t.Floats[0],
         var t => t.Ints[0],
     };
-
-    /// <summary>Intersection over union of two boxes given by opposite corners, in upstream's float arithmetic.</summary>
-    private static float Iou(ReadOnlySpan<float> b, int i, int j)
-    {
-        float yMinI = MathF.Min(b[i * 4], b[i * 4 + 2]), xMinI = MathF.Min(b[i * 4 + 1], b[i * 4 + 3]);
-        float yMaxI = MathF.Max(b[i * 4], b[i * 4 + 2]), xMaxI = MathF.Max(b[i * 4 + 1], b[i * 4 + 3]);
-        float yMinJ = MathF.Min(b[j * 4], b[j * 4 + 2]), xMinJ = MathF.Min(b[j * 4 + 1], b[j * 4 + 3]);
-        float yMaxJ = MathF.Max(b[j * 4], b[j * 4 + 2]), xMaxJ = MathF.Max(b[j * 4 + 1], b[j * 4 + 3]);
-        float areaI = (yMaxI - yMinI) * (xMaxI - xMinI);
-        float areaJ = (yMaxJ - yMinJ) * (xMaxJ - xMinJ);
-        if (areaI <= 0f || areaJ <= 0f)
-        {
-            return 0f;
-        }
-
-        float intersection = MathF.Max(MathF.Min(yMaxI, yMaxJ) - MathF.Max(yMinI, yMinJ), 0f)
-            * MathF.Max(MathF.Min(xMaxI, xMaxJ) - MathF.Max(xMinI, xMinJ), 0f);
-        return intersection / (areaI + areaJ - intersection);
-    }
 }
