@@ -11,16 +11,25 @@ public static class UpstreamBaseline
 {
     public static string FilePath => Path.Combine(TestPaths.RepoRoot, "tests", "ModelBuild.Conformance.Tests", "upstream-passing.txt");
 
-    public static HashSet<string> Load() =>
-        File.Exists(FilePath)
-            ? File.ReadAllLines(FilePath).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal)
-            : [];
+    /// <summary>upstream-only.txt: the cases only upstream's own converter gets right (see UpstreamOnlySurveyTests).</summary>
+    public static string UpstreamOnlyPath => Path.Combine(TestPaths.RepoRoot, "tests", "ModelBuild.Conformance.Tests", "upstream-only.txt");
 
-    public static void Update(IEnumerable<string> passing, string revision)
+    public static HashSet<string> Load(string? path = null)
     {
-        var text = $"# Cases whose file from our converter upstream MNN runs correctly (ModuleBasic.out; {revision}).\n"
+        path ??= FilePath;
+        return File.Exists(path)
+            ? File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToHashSet(StringComparer.Ordinal)
+            : [];
+    }
+
+    public static void Update(IEnumerable<string> passing, string revision) =>
+        Write(FilePath, $"Cases whose file from our converter upstream MNN runs correctly (ModuleBasic.out; {revision}).", passing);
+
+    public static void Write(string path, string what, IEnumerable<string> keys)
+    {
+        var text = $"# {what}\n"
             + "# Regenerate: MODELBUILD_MNN_TOOLS=<MNN build> MODELBUILD_UPDATE_CONFORMANCE=1 dotnet test tests/ModelBuild.Conformance.Tests\n"
-            + string.Concat(passing.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => k + "\n"));
-        ReportFile.WriteAtomic(FilePath, text);
+            + string.Concat(keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(k => k + "\n"));
+        ReportFile.WriteAtomic(path, text);
     }
 }

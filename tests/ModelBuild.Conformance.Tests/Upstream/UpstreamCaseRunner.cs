@@ -12,11 +12,13 @@ namespace ModelBuild.Conformance.Tests.Upstream;
 public delegate (string? Mismatch, string Detail) OutputJudge(double[] got, double[] expected);
 
 /// <summary>
-/// One case against upstream MNN: converts the ONNX model with our converter to WORK/model.mnn, writes each
-/// test_data_set_N as a ModuleBasic folder, runs ModuleBasic.out on it and judges every dumped output in C#.
+/// One case against upstream MNN: converts the ONNX model (with our converter, or with upstream's MNNConvert for
+/// the survey of what only upstream converts) to WORK/model.mnn, writes each test_data_set_N as a ModuleBasic
+/// folder, runs ModuleBasic.out on it and judges every dumped output in C#.
 /// </summary>
 public static class UpstreamCaseRunner
 {
+    /// <summary>Our converter's file of the case, run in upstream MNN.</summary>
     public static UpstreamResult Run(UpstreamTools tools, string key, string opType, string onnxPath, IReadOnlyList<string> dataSets, OutputJudge judge, string work, TimeSpan timeout)
     {
         Directory.CreateDirectory(work);
@@ -24,12 +26,45 @@ public static class UpstreamCaseRunner
         var modelPath = Path.Combine(work, "model.mnn");
         File.WriteAllBytes(modelPath, conversion.Bytes);
         var model = MnnModel.FromBytes(conversion.Bytes);
-        var modelOutputs = model.Outputs.Select(o => o.Name).ToList();
+        var names = new ModelNames(
+            model.Inputs.Select(i => i.Name).ToList(),
+            model.Outputs.Select(o => o.Name).ToList(),
+            onnx => conversion.TensorNames.TryGetValue(onnx, out var mnn) ? mnn : null);
+        return RunFile(tools, key, opType, modelPath, names, dataSets, judge, work, timeout);
+    }
+
+    /// <summary>
+    /// Upstream MNNConvert's file of the case, run in upstream MNN (MNNConvert sits beside ModuleBasic.out). Its
+    /// file keeps the ONNX names, so inputs and outputs are those of the data sets. Null when MNNConvert refuses it.
+    /// </summary>
+    public static UpstreamResult? RunUpstreamConversion(UpstreamTools tools, string key, string opType, string onnxPath, IReadOnlyList<string> dataSets, OutputJudge judge, string work, TimeSpan timeout)
+    {
+        Directory.CreateDirectory(work);
+        var modelPath = Path.Combine(work, "model.mnn");
+        if (!UpstreamConverter.Convert(tools, onnxPath, modelPath, timeout))
+        {
+            return null;
+        }
+
+        var first = dataSets[0];
+        var names = new ModelNames(
+            TestDataSet.Read(first, "input").Select(x => x.Name).ToList(),
+            TestDataSet.Read(first, "output").Select(x => x.Name).ToList(),
+            onnx => onnx);
+        return RunFile(tools, key, opType, modelPath, names, dataSets, judge, work, timeout);
+    }
+
+    /// <summary>A file's input and output names, and the file's name of an ONNX tensor (null when it has none).</summary>
+    private sealed record ModelNames(IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, Func<string, string?> FileName);
+
+    private static UpstreamResult RunFile(UpstreamTools tools, string key, string opType, string modelPath, ModelNames names, IReadOnlyList<string> dataSets, OutputJudge judge, string work, TimeSpan timeout)
+    {
+        var modelOutputs = names.Outputs;
         var details = new List<string>();
         foreach (var set in dataSets)
         {
             var setName = Path.GetFileName(set);
-            var inputs = Inputs(set, model);
+            var inputs = Inputs(set, names.Inputs);
             if (inputs.Select(ModuleBasicFolder.NotExpressible).FirstOrDefault(r => r is not null) is { } reason)
             {
                 return new UpstreamResult(key, opType, UpstreamOutcome.NotExpressible, $"{setName}: {reason}");
@@ -38,7 +73,7 @@ public static class UpstreamCaseRunner
             var expected = new List<NamedTensor>();
             foreach (var (k, onnxName, data) in TestDataSet.Read(set, "output"))
             {
-                var name = conversion.TensorNames.TryGetValue(onnxName, out var mnn) && modelOutputs.Contains(mnn) ? mnn
+                var name = names.FileName(onnxName) is { } mnn && modelOutputs.Contains(mnn) ? mnn
                     : k < modelOutputs.Count ? modelOutputs[k] : null;
                 if (name is null)
                 {
@@ -93,9 +128,8 @@ public static class UpstreamCaseRunner
     }
 
     /// <summary>The data set's inputs under the converted model's input names (by name, else position), in model order.</summary>
-    private static List<NamedTensor> Inputs(string set, MnnModel model)
+    private static List<NamedTensor> Inputs(string set, IReadOnlyList<string> names)
     {
-        var names = model.Inputs.Select(i => i.Name).ToList();
         var byName = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
         foreach (var (k, name, data) in TestDataSet.Read(set, "input"))
         {
