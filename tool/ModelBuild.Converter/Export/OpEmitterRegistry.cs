@@ -127,6 +127,7 @@ internal static class OpEmitterRegistry
         GeneratorEmitter.Register(table);
         IndexingEmitter.Register(table);
         DetectionEmitter.Register(table);
+        MatrixEmitter.Register(table);
         TriluEmitter.Register(table);
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);
