@@ -23,6 +23,20 @@ internal static class IndexingEmitter
         t.Add("GatherND", 11, GatherNd);
         t.Add("NonZero", 9, NonZero);
         t.Add("Compress", 9, Compress);
+        t.Add("ReverseSequence", 10, ReverseSequence);
+    }
+
+    /// <summary>ReverseSequence(x, sequence_lens) → ReverseSequence with batchDim = batch_axis, seqDim = time_axis, as upstream writes it.</summary>
+    private static void ReverseSequence(ExportContext ctx, Node n)
+    {
+        var (batch, time) = (n.GetInt("batch_axis", 1), n.GetInt("time_axis", 0));
+        if (batch is not (0 or 1) || time is not (0 or 1) || batch == time)
+        {
+            throw ctx.Invalid(n, $"batch_axis {batch} and time_axis {time} must be 0 and 1 in either order");
+        }
+
+        var param = new ReverseSequenceParamT { BatchDim = (int)batch, SeqDim = (int)time };
+        ctx.Final(n, OpType.ReverseSequence, OpParameterUnion.FromReverseSequenceParam(param), ctx.In(n, 0), ctx.In(n, 1));
     }
 
     /// <summary>GatherND → GatherND(data, indices) with batch_dims 0 (TensorFlow's gather_nd, as upstream writes it), negative indices wrapped.</summary>

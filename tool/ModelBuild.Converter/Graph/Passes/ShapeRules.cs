@@ -13,7 +13,7 @@ internal static partial class ShapeRules
                 or "Floor" or "Ceil" or "Softmax" or "LogSoftmax" or "LRN" or "Identity" or "InstanceNormalization"
                 or "Round" or "Sign" or "Sin" or "Cos" or "Mish" or "Celu" or "ThresholdedRelu" or "Shrink"
                 or "Swish" or "RMSNormalization" or "LpNormalization" or "CumSum" or "Trilu" or "ScatterND"
-                or "ScatterElements" or "Scatter"
+                or "ScatterElements" or "Scatter" or "ReverseSequence"
                 => [c.Same(0)],
             "Dropout" => [c.Same(0), new(DataType.Bool, c.Shape(0))],
             "BatchNormalization" => [c.Same(0), c.Same(3), c.Same(4), c.Same(3), c.Same(4)],
