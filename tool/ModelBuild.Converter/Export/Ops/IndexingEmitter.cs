@@ -24,6 +24,31 @@ internal static class IndexingEmitter
         t.Add("NonZero", 9, NonZero);
         t.Add("Compress", 9, Compress);
         t.Add("ReverseSequence", 10, ReverseSequence);
+        t.Add("Unique", 11, Unique);
+    }
+
+    /// <summary>
+    /// Unique (flattened, sorted) → Unique, as upstream writes it. Upstream's op gives the inverse indices as its second
+    /// output when it has two, and (values, first indices, inverse, counts) when it has more, so every ONNX request
+    /// beyond the values gets all four, the unrequested ones as temporaries.
+    /// </summary>
+    private static void Unique(ExportContext ctx, Node n)
+    {
+        if (n.Has("axis"))
+        {
+            throw ctx.UnsupportedAttribute(n, $"axis={n.GetInt("axis", 0)} (MNN's Unique works on the flattened tensor only; drop the axis or flatten first)");
+        }
+
+        if (n.GetInt("sorted", 1) == 0)
+        {
+            throw ctx.UnsupportedAttribute(n, "sorted=0 (MNN's Unique returns the values sorted; upstream refuses unsorted order)");
+        }
+
+        var name = n.Out0();
+        var outputs = n.Outputs.Count == 1
+            ? [ctx.Out(n, 0)]
+            : Enumerable.Range(0, 4).Select(i => i < n.Outputs.Count && n.Outputs[i].Length > 0 ? ctx.Out(n, i) : ctx.Temp($"{name}/unused_{i}")).ToArray();
+        ctx.AddOp(OpType.Unique, name, null, [ctx.In(n, 0)], outputs);
     }
 
     /// <summary>ReverseSequence(x, sequence_lens) → ReverseSequence with batchDim = batch_axis, seqDim = time_axis, as upstream writes it.</summary>
