@@ -128,6 +128,7 @@ internal static class OpEmitterRegistry
         IndexingEmitter.Register(table);
         DetectionEmitter.Register(table);
         MatrixEmitter.Register(table);
+        UnpoolEmitter.Register(table);
         TriluEmitter.Register(table);
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);

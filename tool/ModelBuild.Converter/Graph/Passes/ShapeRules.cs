@@ -63,6 +63,7 @@ internal static partial class ShapeRules
             "GridSample" => [new(c.Type(0), GridSample(c))],
             "Einsum" => [new(c.Type(0), Einsum(c))],
             "Unique" => [new(c.Type(0), [Dim.Unknown()]), .. Enumerable.Repeat(new OutputInfo(DataType.Int64, [Dim.Unknown()]), n.Outputs.Count - 1)],
+            "MaxUnpool" => [new(c.Type(0), null)],
             "Det" => [new(c.Type(0), c.Shape(0) is { Length: >= 2 } ds ? ds[..^2] : null)],
             "LSTM" or "GRU" or "RNN" => Recurrent(c),
             "Loop" => Loop(c),
