@@ -1,5 +1,6 @@
 using ModelBuild.Converter.Export.Ops;
 using ModelBuild.Converter.Graph;
+using ModelBuild.Converter.Graph.Passes;
 using ModelBuild.Converter.Onnx;
 
 namespace ModelBuild.Converter.Export;
@@ -103,6 +104,11 @@ internal static class OpEmitterRegistry
         }
 
         var resolved = v.Semantics == v.Since ? $"{v}" : $"{v} (behaviour of {opType}-{v.Semantics}, types widened)";
+        if (SequenceElimination.Handles(opType))
+        {
+            return $"resolves to {resolved}; sequences are converted only when static: {SequenceElimination.Requirement}";
+        }
+
         var entries = Entries(opType);
         return entries.Count == 0
             ? $"resolves to {resolved}, which the converter does not implement"
