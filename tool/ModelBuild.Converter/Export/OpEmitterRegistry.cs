@@ -135,6 +135,7 @@ internal static class OpEmitterRegistry
         DetectionEmitter.Register(table);
         MatrixEmitter.Register(table);
         UnpoolEmitter.Register(table);
+        RoiAlignEmitter.Register(table);
         TriluEmitter.Register(table);
         ComposedActivationEmitter.Register(table);
         RmsLpNormEmitter.Register(table);

@@ -4,7 +4,7 @@ namespace ModelBuild.Converter.Export;
 
 /// <summary>
 /// Assigns MNN tensor formats and inserts <c>ConvertTensor</c> ops where upstream MNN expects them: convolution,
-/// pooling, Scale, Interp, LRN, PReLU and GridSample read (input 0) and write NC4HW4; element-wise activations keep the format of their
+/// pooling, Scale, Interp, LRN, PReLU, GridSample and ROIAlign read (input 0) and write NC4HW4; element-wise activations keep the format of their
 /// input; residual adds and concats of NC4HW4 feature maps stay NC4HW4; every other op (and every graph output)
 /// works on NCHW. Names follow upstream MNNConvert:
 /// <c>{tensor}___tr4{consumer}</c> for a conversion feeding an op, and an NC4HW4 graph output <c>Y</c> is renamed
@@ -145,7 +145,7 @@ internal static class TensorFormatPlanner
     {
         OpType.Convolution or OpType.ConvolutionDepthwise or OpType.Deconvolution or OpType.DeconvolutionDepthwise
             or OpType.Pooling or OpType.Pooling3D or OpType.Interp or OpType.Scale or OpType.LRN or OpType.PReLU
-            or OpType.BatchNorm or OpType.GridSample => FormatRule.C4,
+            or OpType.BatchNorm or OpType.GridSample or OpType.ROIAlign => FormatRule.C4,
         OpType.ReLU or OpType.ReLU6 or OpType.Selu or OpType.Sigmoid or OpType.TanH or OpType.ELU or OpType.UnaryOp => FormatRule.FollowInput,
         OpType.BinaryOp or OpType.Concat => FormatRule.AllOrNothing,
         _ => FormatRule.Origin,

@@ -64,6 +64,8 @@ internal static partial class ShapeRules
             "Einsum" => [new(c.Type(0), Einsum(c))],
             "Unique" => [new(c.Type(0), [Dim.Unknown()]), .. Enumerable.Repeat(new OutputInfo(DataType.Int64, [Dim.Unknown()]), n.Outputs.Count - 1)],
             "MaxUnpool" => [new(c.Type(0), null)],
+            "RoiAlign" => [new(c.Type(0), c.Shape(0) is { Length: 4 } rx && c.Shape(1) is { Length: 2 } rr
+                ? [rr[0], rx[1], Dim.Known(n.GetInt("output_height", 1)), Dim.Known(n.GetInt("output_width", 1))] : null)],
             "Det" => [new(c.Type(0), c.Shape(0) is { Length: >= 2 } ds ? ds[..^2] : null)],
             "LSTM" or "GRU" or "RNN" => Recurrent(c),
             "Loop" => Loop(c),
