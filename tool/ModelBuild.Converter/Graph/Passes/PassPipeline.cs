@@ -9,8 +9,8 @@ public static class PassPipeline
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
-        // Attention, some function ops, quantized ops and 3-D convolutions need their inputs' ranks or shapes; their expansions are inferred after.
-        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph))
+        // Attention, some function ops, quantized ops, 3-D convolutions and Resize modes Interp lacks need their inputs' ranks or shapes; their expansions are inferred after.
+        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph) | ResizeLowering.Run(graph))
         {
             ShapeInference.Run(graph);
         }
