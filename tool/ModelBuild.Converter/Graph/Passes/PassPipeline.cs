@@ -15,6 +15,12 @@ public static class PassPipeline
             ShapeInference.Run(graph);
         }
 
+        // Dilated pools need their input's shape, which for LpPool's expansion is known only now.
+        if (DilatedPoolLowering.Run(graph))
+        {
+            ShapeInference.Run(graph);
+        }
+
         ConstantFolding.Run(graph);
 
         // An If decided at conversion time is replaced by its branch, whose nodes may fold further (nested Ifs too).
