@@ -15,8 +15,8 @@ public static class PassPipeline
             ShapeInference.Run(graph);
         }
 
-        // Dilated pools need their input's shape, which for LpPool's expansion is known only now.
-        if (DilatedPoolLowering.Run(graph))
+        // Pools written as slices need their input's shape, which for LpPool's expansion is known only now.
+        if (PoolSliceLowering.Run(graph))
         {
             ShapeInference.Run(graph);
         }

@@ -1,30 +1,48 @@
 namespace ModelBuild.Converter.Graph.Passes;
 
 /// <summary>
-/// Rewrites MaxPool / AveragePool with dilations ≠ 1 (1-D to 3-D; MNN's Pooling has no dilation, and upstream's
-/// converter drops it) from the static input shape: the input is padded (lowest float for max, zero for average),
-/// each of the kernel's taps is one strided Slice of it (start tap·dilation, step stride), and the taps are combined
-/// by Max, or summed and divided by the constant number of counted elements per output (the whole window clipped to
-/// the padded extent with count_include_pad, else the input elements only). Output sizes, auto_pad and ceil_mode
-/// follow ONNX (a ceil-mode window must start inside the input or the begin padding).
+/// Rewrites the MaxPool / AveragePool forms MNN's pooling cannot run exactly, from the static input shape: dilations
+/// ≠ 1 (1-D to 3-D; MNN's Pooling has no dilation and upstream's converter drops it), and 3-D pools that Pooling3D
+/// cannot express (ceil_mode, uneven or SAME pads, count_include_pad with padding) or that upstream's Pooling3D
+/// computes wrongly (batch &gt; 1). The input is padded (lowest float for max, zero for average), each of the
+/// kernel's taps is one strided Slice of it (start tap·dilation, step stride), and the taps are combined by Max, or
+/// summed and divided by the constant number of counted elements per output (the window clipped to the padded
+/// extent with count_include_pad, else the input elements only). Output sizes, auto_pad and ceil_mode follow ONNX
+/// (a ceil-mode window must start inside the input or the begin padding).
 /// </summary>
-public static class DilatedPoolLowering
+public static class PoolSliceLowering
 {
     /// <summary>Lowers every such pool; true when there was one.</summary>
     public static bool Run(ModelGraph graph) => GraphEdits.ReplaceNodes(
         graph,
-        node => node.OpType is "MaxPool" or "AveragePool" && node.Domain is ("" or "ai.onnx") && node.GetInts("dilations") is { } d && d.Any(v => v != 1)
-            && !(node.Outputs.Count > 1 && node.Outputs[1].Length > 0) && graph.Values.GetValueOrDefault(node.Inputs[0])?.Type is DataType.Float,
+        node => node.OpType is "MaxPool" or "AveragePool" && node.Domain is ("" or "ai.onnx") && !(node.Outputs.Count > 1 && node.Outputs[1].Length > 0)
+            && graph.Values.GetValueOrDefault(node.Inputs[0]) is { Type: DataType.Float } x && (Dilated(node) || BeyondPooling3D(node, x)),
         node => Lower(graph, node));
+
+    private static bool Dilated(Node n) => n.GetInts("dilations") is { } d && d.Any(v => v != 1);
+
+    /// <summary>A 3-D pool with a static shape that MNN's Pooling3D cannot express, or whose batch upstream's Pooling3D gets wrong.</summary>
+    private static bool BeyondPooling3D(Node n, Value x)
+    {
+        if (x.StaticShape is not { Length: 5 } shape)
+        {
+            return false; // the emitter reports what Pooling3D cannot do
+        }
+
+        var pads = n.GetInts("pads") ?? new long[6];
+        return shape[0] > 1 || n.GetInt("ceil_mode", 0) != 0 || n.GetString("auto_pad", "NOTSET") is "SAME_UPPER" or "SAME_LOWER"
+            || (pads.Length == 6 && (pads[0] != pads[3] || pads[1] != pads[4] || pads[2] != pads[5]))
+            || (n.OpType == "AveragePool" && n.GetInt("count_include_pad", 0) != 0 && pads.Any(p => p != 0));
+    }
 
     private static List<Node> Lower(ModelGraph g, Node n)
     {
         var shape = g.Values[n.Inputs[0]].StaticShape
-            ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape, $"{g.Describe(n)}: a dilated pool is written as strided slices of the padded input (MNN's Pooling has no dilation), which needs the input shape; fix it with --input-shape");
+            ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape, $"{g.Describe(n)}: this pool is written as strided slices of the padded input (MNN's pooling cannot express it), which needs the input shape; fix it with --input-shape");
         var spatial = shape.Length - 2;
         var kernel = n.GetInts("kernel_shape") ?? throw Invalid(g, n, "kernel_shape is required");
         var strides = n.GetInts("strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
-        var dilations = n.GetInts("dilations")!;
+        var dilations = n.GetInts("dilations") ?? Enumerable.Repeat(1L, spatial).ToArray();
         var pads = n.GetInts("pads") ?? new long[2 * spatial];
         if (spatial is < 1 or > 3 || kernel.Length != spatial || strides.Length != spatial || dilations.Length != spatial || pads.Length != 2 * spatial
             || kernel.Any(k => k < 1) || strides.Any(s => s < 1) || dilations.Any(d => d < 1) || pads.Any(p => p < 0))
@@ -66,7 +84,7 @@ public static class DilatedPoolLowering
 
             if (outputs[i] < 1)
             {
-                throw Invalid(g, n, $"the dilated window ({extent} wide) does not fit the padded input along axis {i + 2}");
+                throw Invalid(g, n, $"the window ({extent} wide) does not fit the padded input along axis {i + 2}");
             }
         }
 
