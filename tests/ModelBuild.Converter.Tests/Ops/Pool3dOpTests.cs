@@ -4,7 +4,7 @@ using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Ops;
 
-/// <summary>3-D MaxPool / AveragePool → Pooling3D, or strided slices where Pooling3D cannot express them, compared with ONNX Runtime.</summary>
+/// <summary>3-D MaxPool / AveragePool → Pooling3D, or per-axis gathers where Pooling3D cannot express them, compared with ONNX Runtime.</summary>
 [TestClass]
 public sealed class Pool3dOpTests : OpTestBase
 {
@@ -22,7 +22,7 @@ public sealed class Pool3dOpTests : OpTestBase
         Assert.IsTrue(result.Net.Oplists.Any(o => o.Type == OpType.Pooling3D));
     }
 
-    /// <summary>What Pooling3D cannot express is written as strided slices (PoolSliceLowering).</summary>
+    /// <summary>What Pooling3D cannot express is written as per-axis gathers (PoolGatherLowering).</summary>
     [TestMethod]
     [DataRow("AveragePool", "ceil_mode")]
     [DataRow("AveragePool", "count_include_pad")]
@@ -33,7 +33,7 @@ public sealed class Pool3dOpTests : OpTestBase
     [DataRow("MaxPool", "dilations")]
     [DataRow("MaxPool", "SAME_UPPER")]
     [DataRow("AveragePool", "SAME_LOWER")]
-    public void PoolsBeyondPooling3dAreSlices(string op, string what)
+    public void PoolsBeyondPooling3dAreGathers(string op, string what)
     {
         var model = new OnnxModelBuilder(19).Input("x", IrDataType.Float, 1, 2, 5, 6, 7)
             .Node(op, ["x"], ["y"], attrs: a =>
@@ -53,9 +53,9 @@ public sealed class Pool3dOpTests : OpTestBase
         Assert.IsFalse(result.Net.Oplists.Any(o => o.Type == OpType.Pooling3D));
     }
 
-    /// <summary>Upstream's Pooling3D is wrong for batch &gt; 1 (its own files too), so a batch of two uses slices.</summary>
+    /// <summary>Upstream's Pooling3D is wrong for batch &gt; 1 (its own files too), so a batch of two uses gathers.</summary>
     [TestMethod]
-    public void BatchOfTwoUsesSlices()
+    public void BatchOfTwoUsesGathers()
     {
         var model = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 2, 2, 4, 5, 6)
             .Node("MaxPool", ["x"], ["y"], attrs: a => a.Ints("kernel_shape", 2, 2, 2).Ints("strides", 2, 1, 2))

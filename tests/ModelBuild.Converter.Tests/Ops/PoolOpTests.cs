@@ -85,7 +85,7 @@ public sealed class PoolOpTests : OpTestBase
         AssertMatchesOnnxRuntime(OpModels.Unary(op, shape));
     }
 
-    /// <summary>Dilated pools (MNN's Pooling has none) are written as strided slices of the padded input.</summary>
+    /// <summary>Dilated pools (MNN's Pooling has none) are written as gathers of the padded input.</summary>
     [TestMethod]
     [DataRow("MaxPool", 0L, 0L)]
     [DataRow("MaxPool", 0L, 1L)]

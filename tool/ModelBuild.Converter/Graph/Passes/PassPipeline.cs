@@ -15,8 +15,8 @@ public static class PassPipeline
             ShapeInference.Run(graph);
         }
 
-        // Pools written as slices need their input's shape, which for LpPool's expansion is known only now.
-        if (PoolSliceLowering.Run(graph))
+        // Pools written as gathers need their input's shape, which for LpPool's expansion is known only now.
+        if (PoolGatherLowering.Run(graph))
         {
             ShapeInference.Run(graph);
         }

@@ -4,13 +4,13 @@ namespace ModelBuild.Converter.Graph.Passes;
 /// Rewrites the MaxPool / AveragePool forms MNN's pooling cannot run exactly, from the static input shape: dilations
 /// ≠ 1 (1-D to 3-D; MNN's Pooling has no dilation and upstream's converter drops it), and 3-D pools that Pooling3D
 /// cannot express (ceil_mode, uneven or SAME pads, count_include_pad with padding) or that upstream's Pooling3D
-/// computes wrongly (batch &gt; 1). The input is padded (lowest float for max, zero for average), each of the
-/// kernel's taps is one strided Slice of it (start tap·dilation, step stride), and the taps are combined by Max, or
-/// summed and divided by the constant number of counted elements per output (the window clipped to the padded
+/// computes wrongly (batch &gt; 1). The input is padded (lowest float for max, zero for average), then, one spatial axis at
+/// a time, each tap is a Gather of the positions o·stride + tap·dilation and the taps are combined by Max, or summed
+/// (after all axes) divided by the constant number of counted elements per output (the window clipped to the padded
 /// extent with count_include_pad, else the input elements only). Output sizes, auto_pad and ceil_mode follow ONNX
 /// (a ceil-mode window must start inside the input or the begin padding).
 /// </summary>
-public static class PoolSliceLowering
+public static class PoolGatherLowering
 {
     /// <summary>Lowers every such pool; true when there was one.</summary>
     public static bool Run(ModelGraph graph) => GraphEdits.ReplaceNodes(
@@ -38,7 +38,7 @@ public static class PoolSliceLowering
     private static List<Node> Lower(ModelGraph g, Node n)
     {
         var shape = g.Values[n.Inputs[0]].StaticShape
-            ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape, $"{g.Describe(n)}: this pool is written as strided slices of the padded input (MNN's pooling cannot express it), which needs the input shape; fix it with --input-shape");
+            ?? throw new ModelBuildException(ErrorCodes.UnsupportedDynamicShape, $"{g.Describe(n)}: this pool is written as gathers of the padded input (MNN's pooling cannot express it), which needs the input shape; fix it with --input-shape");
         var spatial = shape.Length - 2;
         var kernel = n.GetInts("kernel_shape") ?? throw Invalid(g, n, "kernel_shape is required");
         var strides = n.GetInts("strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
@@ -108,46 +108,32 @@ public static class PoolSliceLowering
                 : w.Add("Pad", [x], null, ("pads", all), ("value", value));
         }
 
-        var axes = Enumerable.Range(2, spatial).Select(a => (long)a).ToArray();
-        string? combined = null;
-        foreach (var tap in Taps(kernel))
+        // A box window's max or sum is the same taken one axis at a time: per axis, each tap is a Gather of the
+        // positions o·stride + tap·dilation (any opset), and the taps are combined by Max or Add.
+        var combined = x;
+        for (var i = 0; i < spatial; i++)
         {
-            var starts = tap.Select((t, i) => t * dilations[i]).ToArray();
-            var ends = starts.Select((s, i) => s + ((outputs[i] - 1) * strides[i]) + 1).ToArray();
-            var slice = w.Add("Slice", [x, w.Ints("starts", starts), w.Ints("ends", ends), w.Ints("axes", axes), w.Ints("steps", strides)]);
-            combined = combined is null ? slice : w.Add(max ? "Max" : "Add", [combined, slice]);
+            string? along = null;
+            for (var t = 0L; t < kernel[i]; t++)
+            {
+                var positions = Enumerable.Range(0, (int)outputs[i]).Select(o => (o * strides[i]) + (t * dilations[i])).ToArray();
+                var tap = w.Add("Gather", [combined, w.Ints($"axis{i + 2}_tap{t}", positions)], null, ("axis", (long)(i + 2)));
+                along = along is null ? tap : w.Add(max ? "Max" : "Add", [along, tap]);
+            }
+
+            combined = along!;
         }
 
         if (!max)
         {
             var counts = Counts(shape, kernel, strides, dilations, begin, end, outputs, n.GetInt("count_include_pad", 0) != 0);
-            combined = w.Add("Div", [combined!, w.Const("counts", counts)]);
+            combined = w.Add("Div", [combined, w.Const("counts", counts)]);
         }
 
         var last = w.Nodes[^1];
         g.Values.Remove(last.Outputs[0]);
         last.Outputs[0] = n.Outputs[0];
         return w.Nodes;
-    }
-
-    /// <summary>Every kernel offset tuple, last axis fastest.</summary>
-    private static IEnumerable<long[]> Taps(long[] kernel)
-    {
-        var tap = new long[kernel.Length];
-        while (true)
-        {
-            yield return (long[])tap.Clone();
-            var i = kernel.Length - 1;
-            while (i >= 0 && ++tap[i] == kernel[i])
-            {
-                tap[i--] = 0;
-            }
-
-            if (i < 0)
-            {
-                yield break;
-            }
-        }
     }
 
     /// <summary>
