@@ -131,4 +131,17 @@ public sealed class PoolOpTests : OpTestBase
         var e = Infrastructure.AssertCode.Throws("MB3005", () => Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions()));
         StringAssert.Contains(e.Message, "--input-shape");
     }
+
+    /// <summary>8-bit MaxPool runs on a float copy (MNN's pooling is float-only) and is cast back: exact.</summary>
+    [TestMethod]
+    [DataRow(ModelBuild.Converter.Graph.DataType.UInt8)]
+    [DataRow(ModelBuild.Converter.Graph.DataType.Int8)]
+    public void MaxPoolOfBytes(ModelBuild.Converter.Graph.DataType type)
+    {
+        var model = new Infrastructure.OnnxModelBuilder(12).Input("x", type, 1, 2, 5, 6)
+            .Node("MaxPool", ["x"], ["y"], attrs: a => a.Ints("kernel_shape", 2, 3).Ints("strides", 1, 2).Ints("pads", 1, 1, 0, 1))
+            .Output("y", type).Build();
+        var values = Enumerable.Range(0, 60).Select(i => (long)((i * 37 % 101) - (type == ModelBuild.Converter.Graph.DataType.Int8 ? 50 : 0))).ToArray();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (values, new long[] { 1, 2, 5, 6 }) });
+    }
 }

@@ -10,7 +10,7 @@ public static class PassPipeline
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
         // Attention, some function ops, quantized ops, 3-D convolutions and Resize modes Interp lacks need their inputs' ranks or shapes; their expansions are inferred after.
-        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph) | ResizeLowering.Run(graph) | ConvTransposeGrowth.Run(graph))
+        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph) | ResizeLowering.Run(graph) | ConvTransposeGrowth.Run(graph) | IntegerMaxPool.Run(graph))
         {
             ShapeInference.Run(graph);
         }
