@@ -191,8 +191,8 @@ public sealed class ExporterTests : OpTestBase
     }
 
     [TestMethod]
-    [DataRow("nearest", "ceil")]
-    [DataRow("nearest", "round_prefer_ceil")]
+    [DataRow("nearest", "round_half_even")]
+    [DataRow("nearest", "truncate")]
     public void UnsupportedAttributeValueIsMB3002(string mode, string nearest)
     {
         var model = new OnnxModelBuilder(13)

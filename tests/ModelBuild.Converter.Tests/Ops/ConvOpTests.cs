@@ -102,6 +102,29 @@ public sealed class ConvOpTests : OpTestBase
     public void ConvTransposeOutputShape() =>
         AssertMatchesOnnxRuntime(Conv([1, 2, 4, 4], [2, 3, 3, 3], true, a => a.Ints("strides", 2, 2).Ints("output_shape", 8, 8), op: "ConvTranspose"));
 
+    /// <summary>
+    /// output_shape one more than the transposed convolution makes (9×7 → 10×8): a negative pad, written as a zero Pad
+    /// at the end (ONNX's floor division), then the bias.
+    /// </summary>
+    [TestMethod]
+    public void ConvTransposeOutputShapeBeyondTheNaturalSize() =>
+        AssertMatchesOnnxRuntime(Conv([1, 4, 3, 3], [4, 2, 3, 3], true, a => a.Ints("strides", 3, 2).Ints("output_shape", 10, 8), op: "ConvTranspose"));
+
+    [TestMethod]
+    public void ConvTranspose1dOutputShapeBeyondTheNaturalSize() =>
+        AssertMatchesOnnxRuntime(Conv([1, 3, 5], [3, 2, 2], true, a => a.Ints("strides", 2).Ints("output_shape", 11), op: "ConvTranspose"));
+
+    /// <summary>
+    /// SAME with a stride beyond kernel + output_padding: the spec's output in·stride would need negative pads, and
+    /// ONNX Runtime keeps the transposed convolution's own size instead; MB3002 rather than either guess.
+    /// </summary>
+    [TestMethod]
+    public void ConvTransposeSameThatNeedsNegativePadsIsMB3002()
+    {
+        var e = AssertCode.Throws("MB3002", () => Conversion.ModelConverter.Convert(SaveModel(Conv([1, 2, 4, 5], [2, 3, 1, 3], true, a => a.Ints("strides", 3, 4).String("auto_pad", "SAME_UPPER"), op: "ConvTranspose"))));
+        StringAssert.Contains(e.Message, "negative padding");
+    }
+
     [TestMethod]
     public void ConvTransposeSameUpper() =>
         AssertMatchesOnnxRuntime(Conv([1, 2, 4, 4], [2, 3, 3, 3], true, a => a.Ints("strides", 2, 2).String("auto_pad", "SAME_UPPER"), op: "ConvTranspose"));

@@ -64,6 +64,8 @@ public static class OnnxRuntimeReference
         {
             IrDataType.Int32 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => (int)x).ToArray(), shape),
             IrDataType.Bool => OrtValue.CreateTensorValueFromMemory(ints.Select(x => x != 0).ToArray(), shape),
+            IrDataType.UInt8 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((byte)x)).ToArray(), shape),
+            IrDataType.Int8 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((sbyte)x)).ToArray(), shape),
             IrDataType.Float => OrtValue.CreateTensorValueFromMemory(ints.Select(x => (float)x).ToArray(), shape),
             _ => OrtValue.CreateTensorValueFromMemory((long[])ints.Clone(), shape),
         };

@@ -114,13 +114,23 @@ public sealed class PadResizeOpTests : OpTestBase
     public void ResizeFractionalOutputSize(string mode, string coordinates) =>
         AssertMatchesOnnxRuntime(Resize(mode, coordinates, "floor", [1f, 1f, 2f, 1.25f], null));
 
+    /// <summary>
+    /// With a fractional in·scale, ONNX's reference Resize (and the backend suite's data) divides by the unrounded
+    /// width − 1: 4 · 0.6 = 2.4 gives 2 outputs at x = 0 and 3 / 1.4 on the ramp 0..3. ONNX Runtime divides by the
+    /// rounded width − 1 (x = 3) instead; we follow the reference, which Interp cannot, so this is written as matrices.
+    /// </summary>
     [TestMethod]
-    public void ResizeAlignCornersWithFractionalOutputSizeIsRefused()
+    public void ResizeAlignCornersWithFractionalOutputSizeFollowsTheOnnxReference()
     {
-        var path = SaveModel(Resize("linear", "align_corners", "floor", [1f, 1f, 2f, 1.25f], null));
-        var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelBuild.Converter.Conversion.ModelConverter.Convert(path));
-        Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
-        StringAssert.Contains(e.Message, "align_corners with scale 1.25");
+        var model = new OnnxModelBuilder(13).Input("x", IrDataType.Float, 1, 1, 1, 4).Initializer("scales", [1f, 1f, 1f, 0.6f], 4)
+            .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "linear").String("coordinate_transformation_mode", "align_corners"))
+            .Output("y", IrDataType.Float).Build();
+        var converted = ModelBuild.Converter.Conversion.ModelConverter.Convert(SaveModel(model));
+        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
+        var y = session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor> { ["x"] = ModelBuild.Runtime.Tensor.FromFloats([0f, 1f, 2f, 3f], [1, 1, 1, 4]) })["y"];
+        CollectionAssert.AreEqual(new[] { 1, 1, 1, 2 }, y.Shape.ToArray());
+        Assert.AreEqual(0f, y.Floats[0], 1e-6f);
+        Assert.AreEqual(3f / 1.4f, y.Floats[1], 1e-5f);
     }
 
     [TestMethod]

@@ -84,4 +84,64 @@ public sealed class PoolOpTests : OpTestBase
         long[] shape = rank switch { 3 => [2, 3, 7], 4 => [2, 3, 5, 4], _ => [1, 2, 3, 4, 2] };
         AssertMatchesOnnxRuntime(OpModels.Unary(op, shape));
     }
+
+    /// <summary>Dilated pools (MNN's Pooling has none) are written as gathers of the padded input.</summary>
+    [TestMethod]
+    [DataRow("MaxPool", 0L, 0L)]
+    [DataRow("MaxPool", 0L, 1L)]
+    [DataRow("AveragePool", 0L, 0L)]
+    [DataRow("AveragePool", 1L, 0L)]
+    [DataRow("AveragePool", 0L, 1L)]
+    [DataRow("AveragePool", 1L, 1L)]
+    public void Pool2dDilated(string op, long countIncludePad, long ceil)
+    {
+        var result = AssertMatchesOnnxRuntime(OpModels.Unary(op, [2, 3, 9, 10], 19, a =>
+        {
+            a.Ints("kernel_shape", 3, 2).Ints("strides", 2, 3).Ints("dilations", 2, 3).Ints("pads", 1, 1, 2, 1).Int("ceil_mode", ceil);
+            if (op == "AveragePool")
+            {
+                a.Int("count_include_pad", countIncludePad);
+            }
+        }));
+        Assert.IsFalse(result.Net.Oplists.Any(o => o.Type == OpType.Pooling), Describe(result));
+    }
+
+    /// <summary>
+    /// VALID only: with SAME_* and dilations, ONNX Runtime sizes the padding without the dilation (8×7 input, kernel
+    /// 2×3, dilations 3×2, strides 2×1 gives 3×5 there, 4×7 by the ONNX reference, which we follow).
+    /// </summary>
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool2dDilatedValid(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [1, 2, 8, 7], 19, a => a.Ints("kernel_shape", 2, 3).Ints("strides", 2, 1).Ints("dilations", 3, 2).String("auto_pad", "VALID")));
+
+    [TestMethod]
+    [DataRow("MaxPool")]
+    [DataRow("AveragePool")]
+    public void Pool1dDilated(string op) =>
+        AssertMatchesOnnxRuntime(OpModels.Unary(op, [2, 3, 17], 19, a => a.Ints("kernel_shape", 3).Ints("strides", 2).Ints("dilations", 4).Ints("pads", 2, 1)));
+
+    [TestMethod]
+    public void DilatedPoolWithUnknownShapeIsMB3005()
+    {
+        var model = new Infrastructure.OnnxModelBuilder(19).Input("x", ModelBuild.Converter.Graph.DataType.Float, 1, 2, "h", 8)
+            .Node("MaxPool", ["x"], ["y"], attrs: a => a.Ints("kernel_shape", 2, 2).Ints("dilations", 2, 2))
+            .Output("y", ModelBuild.Converter.Graph.DataType.Float).Build();
+        var e = Infrastructure.AssertCode.Throws("MB3005", () => Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions()));
+        StringAssert.Contains(e.Message, "--input-shape");
+    }
+
+    /// <summary>8-bit MaxPool runs on a float copy (MNN's pooling is float-only) and is cast back: exact.</summary>
+    [TestMethod]
+    [DataRow(ModelBuild.Converter.Graph.DataType.UInt8)]
+    [DataRow(ModelBuild.Converter.Graph.DataType.Int8)]
+    public void MaxPoolOfBytes(ModelBuild.Converter.Graph.DataType type)
+    {
+        var model = new Infrastructure.OnnxModelBuilder(12).Input("x", type, 1, 2, 5, 6)
+            .Node("MaxPool", ["x"], ["y"], attrs: a => a.Ints("kernel_shape", 2, 3).Ints("strides", 1, 2).Ints("pads", 1, 1, 0, 1))
+            .Output("y", type).Build();
+        var values = Enumerable.Range(0, 60).Select(i => (long)((i * 37 % 101) - (type == ModelBuild.Converter.Graph.DataType.Int8 ? 50 : 0))).ToArray();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (values, new long[] { 1, 2, 5, 6 }) });
+    }
 }

@@ -147,7 +147,9 @@ internal sealed class Window
 
             if (total < 0)
             {
-                throw ctx.UnsupportedAttribute(n, "output_shape/auto_pad that needs negative padding");
+                throw ctx.UnsupportedAttribute(n, outputShape is null
+                    ? "auto_pad SAME with a stride beyond kernel + output_padding needs negative padding (MNN's Deconvolution has none, and ONNX Runtime keeps the unpadded size there instead of input·stride); give explicit pads"
+                    : "output_shape larger than the transposed convolution makes needs negative padding (MNN's Deconvolution has none; with known input and weight shapes it is written as a zero Pad of the output, so pass --input-shape)");
             }
 
             var half = (int)(total / 2);

@@ -9,8 +9,14 @@ public static class PassPipeline
         LegacyBroadcast.Run(graph);
         IdentityElimination.Run(graph);
         ShapeInference.Run(graph);
-        // Attention, some function ops, quantized ops, 3-D convolutions and static sequences need their inputs' ranks or shapes; their expansions are inferred after.
-        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph) | SequenceElimination.Run(graph))
+        // Attention, some function ops, quantized ops, 3-D convolutions, static sequences and Resize modes Interp lacks need their inputs' ranks or shapes; their expansions are inferred after.
+        if (AttentionExpansion.Run(graph) | FunctionExpansion.Run(graph) | QuantizationExpansion.Run(graph) | Conv3dLowering.Run(graph) | ResizeLowering.Run(graph) | ConvTransposeGrowth.Run(graph) | IntegerMaxPool.Run(graph) | SequenceElimination.Run(graph))
+        {
+            ShapeInference.Run(graph);
+        }
+
+        // Pools written as gathers need their input's shape, which for LpPool's expansion is known only now.
+        if (PoolGatherLowering.Run(graph))
         {
             ShapeInference.Run(graph);
         }
