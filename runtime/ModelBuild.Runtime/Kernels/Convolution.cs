@@ -398,7 +398,11 @@ internal static class Convolution
             throw new ArgumentException("depthwise spans too small");
         }
 
-        IsaLevel level = NarrowForRow(KernelIsa.Clamp(isa), ow);
+        IsaLevel clamped = KernelIsa.Clamp(isa);
+        int wq = ((((ow - 1) * p.StrideW) + ((p.KW - 1) * p.DilationW) + 1) + p.StrideW - 1) / p.StrideW;
+        bool rowPairs = p.KH == 3 && p.KW == 3 && p.StrideH == 1 && p.DilationH == 1;
+        bool flat = FlatPlane(clamped, oh, ow, wq, rowPairs);
+        IsaLevel level = NarrowForRow(clamped, flat ? oh * wq : ow);
         int planes = p.N * p.C;
         long work = (long)p.N * p.OC * oh * ow * p.KH * p.KW;
         int t = KernelParallel.Effective(threads, work, 1 << 16);
@@ -411,10 +415,10 @@ internal static class Convolution
                 {
                     switch (level)
                     {
-                        case IsaLevel.V512: DepthwisePlanes<Vector512<float>, S512>(p, px, pw, pb, py, s, e); break;
-                        case IsaLevel.V256: DepthwisePlanes<Vector256<float>, S256>(p, px, pw, pb, py, s, e); break;
-                        case IsaLevel.V128: DepthwisePlanes<Vector128<float>, S128>(p, px, pw, pb, py, s, e); break;
-                        default: DepthwisePlanes<float, S1>(p, px, pw, pb, py, s, e); break;
+                        case IsaLevel.V512: DepthwisePlanes<Vector512<float>, S512>(p, px, pw, pb, py, s, e, flat); break;
+                        case IsaLevel.V256: DepthwisePlanes<Vector256<float>, S256>(p, px, pw, pb, py, s, e, flat); break;
+                        case IsaLevel.V128: DepthwisePlanes<Vector128<float>, S128>(p, px, pw, pb, py, s, e, flat); break;
+                        default: DepthwisePlanes<float, S1>(p, px, pw, pb, py, s, e, flat); break;
                     }
                 });
             }
@@ -446,12 +450,18 @@ internal static class Convolution
     /// Pads one H×W plane with <paramref name="padValue"/> and splits its columns into stride phases so every
     /// window tap becomes a contiguous load: phase[ph][py, j] = padded[py, j·sw + ph]. Returns the phase row width.
     /// dst must hold sw·hp·wq + 16 floats (the stride-2 vector path may write up to 15 past the last row).
+    /// <paramref name="rowPhases"/> &gt; 1 also splits the rows: padded row py is stored as phase row
+    /// (py mod rowPhases)·hq + py / rowPhases, hq = ⌈hp / rowPhases⌉ (phase size hq·rowPhases·wq, see
+    /// <see cref="PhaseRows"/>), so with row stride rowPhases every tap is one fixed offset from oy·wq + ox.
+    /// <paramref name="padsReady"/>: dst already holds this geometry's padding (an earlier plane of the same call;
+    /// only the interior is ever rewritten), so only the input values are copied.
     /// </summary>
-    internal static unsafe int BuildPhases(float* src, int H, int W, int padTop, int padLeft, int hp, int wp, int sw, float padValue, float* dst)
+    internal static unsafe int BuildPhases(float* src, int H, int W, int padTop, int padLeft, int hp, int wp, int sw, float padValue, float* dst, int rowPhases = 1, bool padsReady = false)
     {
         int wq = (wp + sw - 1) / sw;
-        long phaseSize = (long)hp * wq;
-        if (sw == 2 && TryBuildPhases2(src, H, W, padTop, padLeft, hp, wq, padValue, dst))
+        int hq = (hp + rowPhases - 1) / rowPhases;
+        long phaseSize = (long)PhaseRows(hp, rowPhases) * wq;
+        if (sw == 2 && TryBuildPhases2(src, H, W, padTop, padLeft, hp, wq, padValue, dst, rowPhases, padsReady))
         {
             return wq;
         }
@@ -459,13 +469,17 @@ internal static class Convolution
         for (int ph = 0; ph < sw; ph++)
         {
             float* d = dst + (ph * phaseSize);
-            for (int py = 0; py < hp; py++)
+            for (int py = 0, rp = 0, r = 0; py < hp; py++, r += ++rp == rowPhases ? 1 : 0, rp = rp == rowPhases ? 0 : rp)
             {
                 int iy = py - padTop;
-                float* drow = d + ((long)py * wq);
+                float* drow = d + ((((long)rp * hq) + r) * wq);
                 if ((uint)iy >= (uint)H)
                 {
-                    new Span<float>(drow, wq).Fill(padValue);
+                    if (!padsReady)
+                    {
+                        new Span<float>(drow, wq).Fill(padValue);
+                    }
+
                     continue;
                 }
 
@@ -473,11 +487,15 @@ internal static class Convolution
                 if (sw == 1)
                 {
                     int left = Math.Min(padLeft, wq);
-                    new Span<float>(drow, left).Fill(padValue);
+                    if (!padsReady)
+                    {
+                        new Span<float>(drow, left).Fill(padValue);
+                    }
+
                     int n = Math.Max(0, Math.Min(W, wq - padLeft));
-                    new Span<float>(srow, n).CopyTo(new Span<float>(drow + padLeft, n));
+                    CopyRow(srow, drow + padLeft, n);
                     int rest = wq - padLeft - n;
-                    if (rest > 0)
+                    if (rest > 0 && !padsReady)
                     {
                         new Span<float>(drow + padLeft + n, rest).Fill(padValue);
                     }
@@ -487,7 +505,12 @@ internal static class Convolution
                     // j with ix = j·sw + ph − padLeft inside [0, W): [jLo, jHi); padding outside, no per-element test inside
                     int jLo = Math.Min(wq, Math.Max(0, (padLeft - ph + sw - 1) / sw));
                     int jHi = Math.Max(jLo, Math.Min(wq, (W + padLeft - ph + sw - 1) / sw));
-                    new Span<float>(drow, jLo).Fill(padValue);
+                    if (!padsReady)
+                    {
+                        new Span<float>(drow, jLo).Fill(padValue);
+                        new Span<float>(drow + jHi, wq - jHi).Fill(padValue);
+                    }
+
                     float* sp = srow + ((jLo * sw) + ph - padLeft);
                     int j = jLo;
                     for (; j + 4 <= jHi; j += 4, sp += 4 * sw)
@@ -502,8 +525,6 @@ internal static class Convolution
                     {
                         drow[j] = sp[0];
                     }
-
-                    new Span<float>(drow + jHi, wq - jHi).Fill(padValue);
                 }
             }
         }
@@ -512,29 +533,97 @@ internal static class Convolution
     }
 
     /// <summary>
+    /// dst[0..n) = src[0..n) for the short rows of small planes, inline: two overlapping vectors instead of a
+    /// memmove call per row (which cost more than the arithmetic on 7- and 14-wide planes). Exact copies; never
+    /// touches dst outside [0, n). Non-overlapping src and dst.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void CopyRow(float* src, float* dst, int n)
+    {
+        if (n >= 16 && Vector512.IsHardwareAccelerated)
+        {
+            int i = 0;
+            for (; i + 16 < n; i += 16)
+            {
+                Vector512.Store(Vector512.Load(src + i), dst + i);
+            }
+
+            Vector512.Store(Vector512.Load(src + n - 16), dst + n - 16);
+        }
+        else if (n >= 8 && Vector256.IsHardwareAccelerated)
+        {
+            int i = 0;
+            for (; i + 8 < n; i += 8)
+            {
+                Vector256.Store(Vector256.Load(src + i), dst + i);
+            }
+
+            Vector256.Store(Vector256.Load(src + n - 8), dst + n - 8);
+        }
+        else if (n >= 4 && Vector128.IsHardwareAccelerated)
+        {
+            int i = 0;
+            for (; i + 4 < n; i += 4)
+            {
+                Vector128.Store(Vector128.Load(src + i), dst + i);
+            }
+
+            Vector128.Store(Vector128.Load(src + n - 4), dst + n - 4);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+            {
+                dst[i] = src[i];
+            }
+        }
+    }
+
+    /// <summary>Rows of one column phase of <see cref="BuildPhases"/>: hp, or ⌈hp / rowPhases⌉·rowPhases with row phases.</summary>
+    internal static int PhaseRows(int hp, int rowPhases) => ((hp + rowPhases - 1) / rowPhases) * rowPhases;
+
+    /// <summary>
     /// <see cref="BuildPhases"/> for stride 2 with vector deinterleaving straight from the source rows: phase ph
     /// column j is src[2j + ph − padLeft]; whole vectors where all 2v source floats they read lie inside the row,
     /// single elements at the row ends, padding outside. Writes only inside the phase rows. Exact copies, so the bits
     /// equal the scalar layout. (Measured: the former pad-into-scratch-then-deinterleave took 55–75 % of a stride-2
     /// depthwise convolution.)
     /// </summary>
-    private static unsafe bool TryBuildPhases2(float* src, int H, int W, int padTop, int padLeft, int hp, int wq, float padValue, float* dst)
+    private static unsafe bool TryBuildPhases2(float* src, int H, int W, int padTop, int padLeft, int hp, int wq, float padValue, float* dst, int rowPhases, bool padsReady)
     {
         if (!Avx512F.IsSupported && !Avx2.IsSupported)
         {
             return false;
         }
 
-        long phaseSize = (long)hp * wq;
-        for (int py = 0; py < hp; py++)
+        int hq = (hp + rowPhases - 1) / rowPhases;
+        long phaseSize = (long)PhaseRows(hp, rowPhases) * wq;
+        // Small planes with even rows: a phase's source columns are every other float of the whole plane, so the
+        // plane is deinterleaved once (par[q][i] = src[2i + q]) and each phase row is a short copy (row-by-row
+        // gathers of 7..14 floats were mostly call and scalar-tail overhead).
+        int half = (W & 1) == 0 && (long)H * W <= 4096 ? H * W / 2 : 0;
+        float* par = stackalloc float[half > 0 ? (2 * half) + 16 : 1];
+        if (half > 0)
+        {
+            GatherEven(src, par, half, H * W);
+            GatherEven(src + 1, par + half + 16, half, (H * W) - 1);
+        }
+
+        // phase row of py, stepped without a division per row (rp = py mod rowPhases, r = py / rowPhases)
+        for (int py = 0, rp = 0, r = 0; py < hp; py++, r += ++rp == rowPhases ? 1 : 0, rp = rp == rowPhases ? 0 : rp)
         {
             int iy = py - padTop;
+            long prow = ((long)rp * hq) + r;
             for (int ph = 0; ph < 2; ph++)
             {
-                float* d = dst + (ph * phaseSize) + ((long)py * wq);
+                float* d = dst + (ph * phaseSize) + (prow * wq);
                 if ((uint)iy >= (uint)H)
                 {
-                    new Span<float>(d, wq).Fill(padValue);
+                    if (!padsReady)
+                    {
+                        new Span<float>(d, wq).Fill(padValue);
+                    }
+
                     continue;
                 }
 
@@ -542,9 +631,21 @@ internal static class Convolution
                 int off = ph - padLeft;
                 int jLo = Math.Min(wq, Math.Max(0, (1 - off) / 2));
                 int jHi = W - 1 - off < 0 ? jLo : Math.Max(jLo, Math.Min(wq, ((W - 1 - off) / 2) + 1));
-                new Span<float>(d, jLo).Fill(padValue);
-                GatherEven(src + ((long)iy * W) + off + (2 * jLo), d + jLo, jHi - jLo, W - off - (2 * jLo));
-                new Span<float>(d + jHi, wq - jHi).Fill(padValue);
+                if (!padsReady)
+                {
+                    new Span<float>(d, jLo).Fill(padValue);
+                    new Span<float>(d + jHi, wq - jHi).Fill(padValue);
+                }
+
+                if (half > 0)
+                {
+                    int q = off & 1; // parity of the first source index iy·W + off + 2·jLo (W even)
+                    CopyRow(par + (q * (half + 16)) + (iy * (W / 2)) + jLo + ((off - q) / 2), d + jLo, jHi - jLo);
+                }
+                else
+                {
+                    GatherEven(src + ((long)iy * W) + off + (2 * jLo), d + jLo, jHi - jLo, W - off - (2 * jLo));
+                }
             }
         }
 
@@ -566,6 +667,12 @@ internal static class Convolution
             for (; j + v <= count && (2 * j) + (2 * v) <= readable; j += v)
             {
                 Deinterleave(src + (2 * j), d + j, v, even);
+            }
+
+            // short rows and row ends (14- and 28-wide planes): 8 at a time
+            for (; v == 16 && j + 8 <= count && (2 * j) + 16 <= readable; j += 8)
+            {
+                Deinterleave(src + (2 * j), d + j, 8, even);
             }
         }
 
@@ -590,7 +697,36 @@ internal static class Convolution
         }
     }
 
-    private static unsafe void DepthwisePlanes<TV, S>(Conv2DParams p, float* x, float* w, float* bias, float* y, int s, int e)
+    /// <summary>
+    /// Whether a plane runs flattened (<see cref="DepthwisePlanes"/>): outputs computed over the whole phase-row
+    /// width wq ≥ ow as one run of oh·wq positions, then compacted, instead of row by row. Narrow rows waste most of
+    /// a vector (ow = 7: two 4-lane vectors per row) or drop to a narrower level; the flat run wastes only the
+    /// wq − ow padding columns. Estimated in vector steps (a row pair of the stride-1 3x3 kernel shares loads:
+    /// ~2/3 of a step) plus a row copy per output row. Any choice gives the same bits.
+    /// </summary>
+    internal static bool FlatPlane(IsaLevel level, int oh, int ow, int wq, bool rowPairs)
+    {
+        int cRow = Lanes(NarrowForRow(level, ow));
+        int cFlat = Lanes(NarrowForRow(level, oh * wq));
+        if (cFlat == 1)
+        {
+            return false;
+        }
+
+        double rowSteps = oh * (double)((ow + cRow - 1) / cRow) * (rowPairs && oh > 1 ? 0.67 : 1.0);
+        double flatSteps = ((double)(((long)oh * wq) + cFlat - 1) / cFlat) + (0.25 * oh);
+        return flatSteps < rowSteps;
+    }
+
+    private static int Lanes(IsaLevel level) => level switch { IsaLevel.V512 => 16, IsaLevel.V256 => 8, IsaLevel.V128 => 4, _ => 1 };
+
+    /// <summary>
+    /// Depthwise planes [s, e). Row by row over the column phases; or <paramref name="flat"/>: the rows are split
+    /// into stride phases too, so every tap is one fixed offset from f = oy·wq + ox and the whole plane is one run
+    /// of oh·wq outputs (the columns ox ≥ ow are computed from padding and dropped when compacting). Each kept
+    /// output has the same chain either way.
+    /// </summary>
+    private static unsafe void DepthwisePlanes<TV, S>(Conv2DParams p, float* x, float* w, float* bias, float* y, int s, int e, bool flat)
         where TV : struct
         where S : struct, ISimd<TV>
     {
@@ -600,16 +736,22 @@ internal static class Convolution
         int hp = ((oh - 1) * sh) + ((p.KH - 1) * dh) + 1;
         int wp = ((ow - 1) * sw) + ((p.KW - 1) * dw) + 1;
         int wq = (wp + sw - 1) / sw;
-        long phaseSize = (long)hp * wq;
-        float[] bufArr = ArrayPool<float>.Shared.Rent((int)(phaseSize * sw) + 16);
+        int rowPhases = flat ? sh : 1;
+        int hq = (hp + rowPhases - 1) / rowPhases;
+        long phaseSize = (long)PhaseRows(hp, rowPhases) * wq;
+        long flatLen = (long)oh * wq;
+        // flat: the dropped columns of the last rows read up to a row plus a vector past the last phase
+        float[] bufArr = ArrayPool<float>.Shared.Rent((int)(phaseSize * sw) + 16 + (flat ? wq + S.Count + 16 : 0));
+        float[]? wideArr = flat ? ArrayPool<float>.Shared.Rent((int)flatLen + 16) : null;
         int taps = p.KH * p.KW;
         int* tapOff = stackalloc int[taps];
         for (int ky = 0; ky < p.KH; ky++)
         {
             for (int kx = 0; kx < p.KW; kx++)
             {
-                int off = kx * dw;
-                tapOff[(ky * p.KW) + kx] = (int)(((off % sw) * phaseSize) + ((long)ky * dh * wq) + (off / sw));
+                int off = kx * dw, r = ky * dh;
+                long row = ((r % rowPhases) * (long)hq) + (r / rowPhases);
+                tapOff[(ky * p.KW) + kx] = (int)(((off % sw) * phaseSize) + (row * wq) + (off / sw));
             }
         }
 
@@ -619,12 +761,12 @@ internal static class Convolution
         int c = S.Count;
         try
         {
-            fixed (float* buf = bufArr)
+            fixed (float* buf = bufArr, wide = wideArr)
             {
                 for (int plane = s; plane < e; plane++)
                 {
                     int n = plane / p.C, ch = plane % p.C;
-                    BuildPhases(x + ((long)plane * p.H * p.W), p.H, p.W, p.PadTop, p.PadLeft, hp, wp, sw, 0f, buf);
+                    BuildPhases(x + ((long)plane * p.H * p.W), p.H, p.W, p.PadTop, p.PadLeft, hp, wp, sw, 0f, buf, rowPhases, plane > s);
                     for (int m = 0; m < mult; m++)
                     {
                         int oc = (ch * mult) + m;
@@ -637,11 +779,29 @@ internal static class Convolution
 
                         TV bv = S.Splat(b0);
                         float* yo = y + ((((long)n * p.OC) + oc) * oh * ow);
+                        if (flat)
+                        {
+                            if (taps == 9)
+                            {
+                                DepthwiseRow9<TV, S>(buf, tapOff, wk, bv, wide, (int)flatLen, act, vlo, vhi);
+                            }
+                            else
+                            {
+                                DepthwiseRowAnyTaps<TV, S>(buf, tapOff, taps, wk, b0, wide, (int)flatLen, act, lo, hi);
+                            }
+
+                            for (int oy = 0; oy < oh; oy++)
+                            {
+                                CopyRow(wide + ((long)oy * wq), yo + ((long)oy * ow), ow);
+                            }
+
+                            continue;
+                        }
+
                         for (int oy = 0; oy < oh; oy++)
                         {
                             float* rowBase = buf + ((long)oy * sh * wq);
                             float* yr = yo + ((long)oy * ow);
-                            int ox = 0;
                             if (taps == 9 && ow >= c)
                             {
                                 if (p.KH == 3 && sh == 1 && dh == 1 && oy + 1 < oh)
@@ -656,43 +816,7 @@ internal static class Convolution
                                 continue;
                             }
 
-                            while (ox < ow && ow >= c)
-                            {
-                                if (ox > ow - c)
-                                {
-                                    ox = ow - c; // overlapping last vector: recomputes identical values
-                                }
-
-                                TV acc = bv;
-                                for (int t = 0; t < taps; t++)
-                                {
-                                    acc = S.Fma(S.Load(ref rowBase[tapOff[t]], ox), S.Splat(wk[t]), acc);
-                                }
-
-                                if (act)
-                                {
-                                    acc = S.Min(S.Max(acc, vlo), vhi);
-                                }
-
-                                S.Store(acc, ref yr[0], ox);
-                                ox += c;
-                            }
-
-                            for (; ox < ow; ox++)
-                            {
-                                float acc = b0;
-                                for (int t = 0; t < taps; t++)
-                                {
-                                    acc = S1.Fma(rowBase[tapOff[t] + ox], wk[t], acc);
-                                }
-
-                                if (act)
-                                {
-                                    acc = MathF.Min(MathF.Max(acc, lo), hi);
-                                }
-
-                                yr[ox] = acc;
-                            }
+                            DepthwiseRowAnyTaps<TV, S>(rowBase, tapOff, taps, wk, b0, yr, ow, act, lo, hi);
                         }
                     }
                 }
@@ -701,6 +825,57 @@ internal static class Convolution
         finally
         {
             ArrayPool<float>.Shared.Return(bufArr);
+            if (wideArr != null)
+            {
+                ArrayPool<float>.Shared.Return(wideArr);
+            }
+        }
+    }
+
+    /// <summary>One run of <paramref name="ow"/> depthwise outputs for any window: acc = bias, fma over the taps in order, clamp.</summary>
+    private static unsafe void DepthwiseRowAnyTaps<TV, S>(float* rowBase, int* tapOff, int taps, float* wk, float b0, float* yr, int ow, bool act, float lo, float hi)
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int c = S.Count;
+        TV bv = S.Splat(b0), vlo = S.Splat(lo), vhi = S.Splat(hi);
+        int ox = 0;
+        while (ox < ow && ow >= c)
+        {
+            if (ox > ow - c)
+            {
+                ox = ow - c; // overlapping last vector: recomputes identical values
+            }
+
+            TV acc = bv;
+            for (int t = 0; t < taps; t++)
+            {
+                acc = S.Fma(S.Load(ref rowBase[tapOff[t]], ox), S.Splat(wk[t]), acc);
+            }
+
+            if (act)
+            {
+                acc = S.Min(S.Max(acc, vlo), vhi);
+            }
+
+            S.Store(acc, ref yr[0], ox);
+            ox += c;
+        }
+
+        for (; ox < ow; ox++)
+        {
+            float acc = b0;
+            for (int t = 0; t < taps; t++)
+            {
+                acc = S1.Fma(rowBase[tapOff[t] + ox], wk[t], acc);
+            }
+
+            if (act)
+            {
+                acc = MathF.Min(MathF.Max(acc, lo), hi);
+            }
+
+            yr[ox] = acc;
         }
     }
 

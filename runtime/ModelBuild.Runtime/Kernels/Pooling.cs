@@ -100,7 +100,7 @@ internal static class Pooling
             {
                 for (int plane = s; plane < e; plane++)
                 {
-                    Convolution.BuildPhases(x + ((long)plane * p.H * p.W), p.H, p.W, p.PadTop, p.PadLeft, hp, wp, sw, max ? float.NegativeInfinity : 0f, buf);
+                    Convolution.BuildPhases(x + ((long)plane * p.H * p.W), p.H, p.W, p.PadTop, p.PadLeft, hp, wp, sw, max ? float.NegativeInfinity : 0f, buf, 1, plane > s);
                     float* yo = y + ((long)plane * oh * ow);
                     for (int oy = 0; oy < oh; oy++)
                     {
