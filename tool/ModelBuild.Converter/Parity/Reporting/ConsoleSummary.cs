@@ -34,7 +34,7 @@ public static class ConsoleSummary
 
         if (r.Emulation is { } e)
         {
-            output.WriteLine($"on device: {e.Description}; limits: relative error <= {e.Thresholds.MaxRelError.ToString("G3", CultureInfo.InvariantCulture)}, cosine similarity >= {e.Thresholds.MinCosine.ToString("G6", CultureInfo.InvariantCulture)} ({(e.Fails ? "fail" : "warn")} when exceeded){(e.Error is null ? "" : "; failed: " + e.Error)}");
+            output.WriteLine($"on device: {e.Description}; limits: relative error <= {e.Thresholds.MaxRelError.ToString("G3", CultureInfo.InvariantCulture)}, cosine similarity >= {ReportNumbers.Cosine(e.Thresholds.MinCosine)} ({(e.Fails ? "fail" : "warn")} when exceeded){(e.Error is null ? "" : "; failed: " + e.Error)}");
             if (e.Localization is { } el)
             {
                 output.WriteLine("on-device localization: " + el.Describe());
