@@ -22,7 +22,7 @@ public static class HtmlReport
         h.Append("<h1>Parity: <span class=\"").Append(cls).Append("\">").Append(E(r.VerdictText)).Append("</span></h1>");
         h.Append("<p>Reference <code>").Append(P(r.OnnxPath)).Append("</code> in ONNX Runtime; candidate <code>").Append(P(r.Candidate)).Append("</code> in ModelBuild at ISA ").Append(E(r.PrimaryIsa)).Append(".</p>");
         h.Append("<p>Command: <code>").Append(P(r.CommandLine ?? "(library call)")).Append("</code><br>Seed: ").Append(r.Seed).Append(r.Strict ? " · strict" : "")
-            .Append(" · limits: relative error ≤ ").Append(F(r.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(C(r.Thresholds.MinCosine));
+            .Append(" · limits").Append(r.LimitsFrom is null ? "" : $" ({E(r.LimitsFrom)})").Append(": relative error ≤ ").Append(F(r.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(C(r.Thresholds.MinCosine));
         if (r.Thresholds.ElementwiseDecides)
         {
             h.Append(", ").Append(Rule(r.Thresholds, "≤"));
