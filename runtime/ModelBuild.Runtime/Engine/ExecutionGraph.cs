@@ -82,6 +82,9 @@ internal sealed class ExecutionGraph
 
     internal int SlotCount => _slots.Length;
 
+    /// <summary>The session's tensor <paramref name="index"/> as the last run left it (read-only use: shapes for descriptions).</summary>
+    internal Tensor TensorAt(int index) => _tensors[index];
+
     /// <summary>
     /// Runs the graph on <paramref name="inputs"/> (already validated, by input tensor index) and returns fresh
     /// copies of the tensors in <paramref name="wanted"/>. Copies of intermediate tensors are taken right after

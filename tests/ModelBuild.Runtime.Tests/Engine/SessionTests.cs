@@ -191,7 +191,50 @@ public sealed class SessionTests
         var s = Chain().Session();
         s.Dispose();
         s.Dispose();
-        Throws(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4)))), "MB4006");
+        var e = Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4)))));
+        StringAssert.Contains(e.Message, "disposed");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4))), ["y"]));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4))), [new Tensor(TensorElementType.Int32, []), new Tensor(TensorElementType.Float32, [])]));
+    }
+
+    [TestMethod]
+    public void DisposeReleasesTheBuffersWhileTheSessionIsStillReferenced()
+    {
+        var s = Chain().Session();
+        var graph = RunAndWatch(s);
+        s.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.IsFalse(graph.IsAlive, "the executors, packed weights and buffers are garbage after Dispose");
+        Assert.AreEqual("x", s.InputNames[0], "the session object itself stays usable for its descriptions");
+        GC.KeepAlive(s);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RunAndWatch(InferenceSession s)
+    {
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        Assert.IsGreaterThan(0L, s.Graph!.SharedBytes + 1, "the graph exists before Dispose");
+        return new WeakReference(s.Graph);
+    }
+
+    [TestMethod]
+    public void OutputsShowTheShapesPlannedForTheLatestRun()
+    {
+        using var s = Chain().Session();
+        Assert.AreEqual("z: Float32[?]", s.Outputs[1].ToString(), "before any run an MNN file's output shapes are unknown");
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        var planned = s.Outputs;
+        Assert.AreEqual("y: Int32[1]", planned[0].ToString());
+        Assert.AreEqual("z: Float32[24]", planned[1].ToString());
+        Assert.IsTrue(planned[1].RankKnown);
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        Assert.AreSame(planned, s.Outputs, "same shapes: the description is kept (no allocation per run)");
+        s.Run(Inputs(("x", Floats(Iota(12), 3, 4))));
+        Assert.AreEqual("z: Float32[36]", s.Outputs[1].ToString());
+        Assert.AreEqual("z: Float32[24]", planned[1].ToString(), "an earlier snapshot does not change");
+        Assert.AreEqual("x: Float32[-1,4]", s.Inputs[0].ToString());
     }
 
     [TestMethod]
