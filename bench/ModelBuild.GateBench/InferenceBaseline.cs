@@ -4,8 +4,8 @@ using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Parity.Inputs;
 using ModelBuild.Runtime;
 using ModelBuild.Runtime.Kernels;
-using OurSession = ModelBuild.Runtime.InferenceSession;
-using OurOptions = ModelBuild.Runtime.SessionOptions;
+using OurSession = ModelBuild.Runtime.MnnSession;
+using OurOptions = ModelBuild.Runtime.MnnSessionOptions;
 using OrtSession = Microsoft.ML.OnnxRuntime.InferenceSession;
 using OrtOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 

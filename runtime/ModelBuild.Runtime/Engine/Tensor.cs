@@ -10,7 +10,7 @@ namespace ModelBuild.Runtime;
 /// <item><see cref="FromFloats"/> / <see cref="FromInts"/> (an array) and <see cref="FromMemory(Memory{float}, ReadOnlySpan{int})"/>
 /// (any <see cref="Memory{T}"/>: a slice of an array, pooled or native memory): no copy, the tensor reads and writes
 /// the caller's elements, and the caller keeps ownership (it must keep the memory valid while the tensor is used).</item>
-/// <item>Tensors returned by <see cref="InferenceSession.Run(IReadOnlyDictionary{string, Tensor})"/>: fresh, owned by the caller.</item>
+/// <item>Tensors returned by <see cref="MnnSession.Run(IReadOnlyDictionary{string, Tensor})"/>: fresh, owned by the caller.</item>
 /// </list>
 /// Inside the engine the same type is used for intermediate values whose buffers the session reuses.
 /// </summary>
@@ -80,7 +80,7 @@ public sealed class Tensor
     /// (<see cref="System.Buffers.MemoryPool{T}"/>) or native memory (a <see cref="System.Buffers.MemoryManager{T}"/>).
     /// The caller keeps ownership and must keep the memory valid while the tensor is in use; the tensor never
     /// writes outside it. As an input the session reads it during a run and keeps no reference afterwards; as an
-    /// output of <see cref="InferenceSession.Run(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{Tensor})"/> the
+    /// output of <see cref="MnnSession.Run(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{Tensor})"/> the
     /// values are written into it, unless the output needs more elements (or the int32 type), in which case the
     /// tensor moves to an array of its own and stops sharing the memory. MB4004 when the lengths differ.
     /// </summary>

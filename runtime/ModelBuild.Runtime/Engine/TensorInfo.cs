@@ -24,7 +24,7 @@ public sealed class TensorInfo
     /// Declared dimensions; <c>-1</c> marks a dynamic dimension. Empty when the rank is unknown
     /// (see <see cref="RankKnown"/>) or the tensor is a scalar. MNN files declare no output shapes: an
     /// <see cref="MnnModel"/>'s outputs have an empty shape with <see cref="RankKnown"/> false, and a session's
-    /// (<see cref="InferenceSession.Outputs"/>) have the shape planned for its latest run.
+    /// (<see cref="MnnSession.Outputs"/>) have the shape planned for its latest run.
     /// </summary>
     public IReadOnlyList<int> Shape { get; }
 

@@ -67,7 +67,7 @@ public static partial class TestDataSet
     }
 
     /// <summary>Runs one data set and pairs every expected output with the matching runtime output.</summary>
-    public static (IReadOnlyList<OutputPair> Pairs, string? CountMismatch) Run(InferenceSession session, string dir)
+    public static (IReadOnlyList<OutputPair> Pairs, string? CountMismatch) Run(MnnSession session, string dir)
     {
         var inputs = Inputs(dir, session.Model.Inputs);
         var outputs = session.Run(inputs);

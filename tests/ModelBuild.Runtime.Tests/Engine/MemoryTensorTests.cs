@@ -8,7 +8,7 @@ namespace ModelBuild.Runtime.Tests.Engine;
 public sealed class MemoryTensorTests
 {
     /// <summary>y = x + x.</summary>
-    private static InferenceSession Doubler(int[] shape) => new NetBuilder().Input("x", shape)
+    private static MnnSession Doubler(int[] shape) => new NetBuilder().Input("x", shape)
         .Op(OpType.Eltwise, OpParameterUnion.FromEltwise(new EltwiseT { Type = EltwiseType.SUM }), ["x", "x"], ["y"])
         .Output("y")
         .Session();

@@ -6,7 +6,7 @@ namespace ModelBuild.Runtime;
 /// re-derives shapes only where input shapes changed. Several sessions may run on several threads at once
 /// (they share only the immutable model); concurrent calls on one session are serialized by a lock.
 /// </summary>
-public sealed class InferenceSession : IDisposable
+public sealed class MnnSession : IDisposable
 {
     private readonly object _gate = new();
     private readonly MnnModel _model;
@@ -25,11 +25,11 @@ public sealed class InferenceSession : IDisposable
     /// Creates a session. The session keeps a reference to <paramref name="model"/> (which must stay unchanged;
     /// models are immutable) and copies what it needs from <paramref name="options"/>.
     /// </summary>
-    public InferenceSession(MnnModel model, SessionOptions? options = null)
+    public MnnSession(MnnModel model, MnnSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
-        options ??= new SessionOptions();
+        options ??= new MnnSessionOptions();
         _graph = new ExecutionGraph(Engine.Emulation.Fp16Emulation.ModelFor(model, options), options);
         _outputTensors = model.Graph.OutputTensors.ToArray();
         _outputNames = _outputTensors.Select(t => model.Graph.TensorNames[t]).ToArray();
