@@ -4,8 +4,6 @@ using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Parity.Inputs;
 using ModelBuild.Runtime;
 using ModelBuild.Runtime.Kernels;
-using OurSession = ModelBuild.Runtime.InferenceSession;
-using OurOptions = ModelBuild.Runtime.SessionOptions;
 using OrtSession = Microsoft.ML.OnnxRuntime.InferenceSession;
 using OrtOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
@@ -22,7 +20,7 @@ internal static class InferenceBaseline
     {
         var conversion = ModelConverter.Convert(onnxPath);
         var model = MnnModel.FromBytes(conversion.Bytes);
-        using var ours = new OurSession(model, new OurOptions { Threads = 1, Isa = KernelIsa.Default });
+        using var ours = new MnnSession(model, new MnnSessionOptions { Threads = 1, Isa = KernelIsa.Default });
         using var ortOptions = new OrtOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,

@@ -6,7 +6,7 @@ using ModelBuild.Runtime.Kernels;
 namespace ModelBuild.ModelBench;
 
 /// <summary>
-/// Opt-in per-op timing of our runtime through <see cref="SessionOptions.TensorObserver"/>: the session calls the
+/// Opt-in per-op timing of our runtime through <see cref="MnnSessionOptions.TensorObserver"/>: the session calls the
 /// hook right after each op, so the time between consecutive hook calls is the time of the op that just ran.
 /// Each op is labelled by its MNN type (convolutions also by kernel, stride and depthwise-ness, which decide
 /// the kernel used). The hook disables buffer sharing, so totals are a little above the plain benchmark.

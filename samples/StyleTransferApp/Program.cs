@@ -11,7 +11,7 @@ if (!File.Exists(path))
 }
 
 var model = MnnModel.Load(path);
-using var session = new InferenceSession(model);
+using var session = new MnnSession(model);
 var info = model.Inputs[0];
 var shape = info.Shape.Select(d => d > 0 ? d : 1).ToArray(); // symbolic dims → 1
 var input = SeededImage.Create(shape, seed: 42);

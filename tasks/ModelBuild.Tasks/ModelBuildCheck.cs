@@ -17,17 +17,6 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
 
     protected override MessageImportance StdOutImportance => MessageImportance.Normal;
 
-    /// <summary>Default limits for models stored with WeightPrecision fp16.</summary>
-    internal const string Fp16MaxRelativeError = "0.05";
-    internal const string Fp16MinCosineSimilarity = "0.999";
-
-    /// <summary>
-    /// Default limits for models stored with WeightPrecision int8 / int8-symmetric: the bench models measured up to
-    /// 0.146 / 0.9905 (mobilenet_v2; the others 2e-3..2.7e-2 / ≥ 0.9997) against ONNX Runtime float32 (docs/benchmarks.md).
-    /// </summary>
-    internal const string Int8MaxRelativeError = "0.25";
-    internal const string Int8MinCosineSimilarity = "0.98";
-
     protected override IReadOnlyList<string> Arguments(ITaskItem model)
     {
         var args = new List<string> { "check", model.GetMetadata(ModelMetadata.OnnxFile), "--mnn", model.GetMetadata(ModelMetadata.OutputFile) };
@@ -45,19 +34,10 @@ public sealed class ModelBuildCheck : ModelBuildProcessTask
 
         Add(args, "--samples", model.GetMetadata(ModelMetadata.ParitySamples));
         Add(args, "--seed", model.GetMetadata(ModelMetadata.ParitySeed));
-        // fp16 weight storage adds its own rounding (2^-11 per weight): unless the item sets limits, it is judged by the
-        // fp16 defaults instead of the float ones (measured 5e-4..1.5e-2 on the bench models).
-        // int8 weights (one of 255 steps per channel) likewise get the int8 defaults.
-        var (defaultRelative, defaultCosine) = model.GetMetadata(ModelMetadata.WeightPrecision) switch
-        {
-            "fp16" => (Fp16MaxRelativeError, Fp16MinCosineSimilarity),
-            "int8" or "int8-symmetric" => (Int8MaxRelativeError, Int8MinCosineSimilarity),
-            _ => ("", ""),
-        };
-        var maxRelative = model.GetMetadata(ModelMetadata.MaxRelativeError);
-        var minCosine = model.GetMetadata(ModelMetadata.MinCosineSimilarity);
-        Add(args, "--max-relative-error", maxRelative.Length == 0 ? defaultRelative : maxRelative);
-        Add(args, "--min-cosine-similarity", minCosine.Length == 0 ? defaultCosine : minCosine);
+        // limits the item leaves unset follow the checked file's weight storage: the CLI reads it from the .mnn
+        // (fp16/int8 defaults, docs/weight-precision.md), so a WeightPrecision item needs nothing here
+        Add(args, "--max-relative-error", model.GetMetadata(ModelMetadata.MaxRelativeError));
+        Add(args, "--min-cosine-similarity", model.GetMetadata(ModelMetadata.MinCosineSimilarity));
         Add(args, "--atol", model.GetMetadata(ModelMetadata.Atol));
         Add(args, "--rtol", model.GetMetadata(ModelMetadata.Rtol));
         foreach (var t in ModelDependencies.SplitList(model.GetMetadata(ModelMetadata.ParityThresholds)))

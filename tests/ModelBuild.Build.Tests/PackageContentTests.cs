@@ -60,7 +60,7 @@ public sealed class PackageContentTests
         {
             using var xml = zip.GetEntry("lib/net10.0/ModelBuild.Runtime.xml")!.Open();
             var members = XDocument.Load(xml).Descendants("member").Select(m => (string?)m.Attribute("name")).ToList();
-            CollectionAssert.Contains(members, "T:ModelBuild.Runtime.InferenceSession", "the docs IntelliSense shows");
+            CollectionAssert.Contains(members, "T:ModelBuild.Runtime.MnnSession", "the docs IntelliSense shows");
         }
 
         var symbols = Path.Combine(BuildEnvironment.Feed, "ModelBuild.Runtime.0.1.0.snupkg");
@@ -82,7 +82,7 @@ public sealed class PackageContentTests
 
             // the model ModelBuild converted during this app's build, beside the app
             var model = MnnModel.Load(Path.Combine(AppContext.BaseDirectory, "models", "style", "mosaic-mini.mnn"));
-            using var session = new InferenceSession(model, new SessionOptions { Isa = IsaLevel.Scalar });
+            using var session = new MnnSession(model, new MnnSessionOptions { Isa = IsaLevel.Scalar });
             var input = model.Inputs[0];
             var data = new float[1 * 3 * 64 * 64];
             for (var i = 0; i < data.Length; i++)
@@ -109,7 +109,7 @@ public sealed class PackageContentTests
         Assert.AreEqual(0, run.ExitCode, run.ToString());
         StringAssert.Contains(run.Output, "[1,3,64,64] finite=True", run.ToString());
         var exported = run.Output.Split('\n').Where(l => l.StartsWith("exported ", StringComparison.Ordinal)).Select(l => l["exported ".Length..].Trim()).ToList();
-        foreach (var api in new[] { "MnnModel", "InferenceSession", "SessionOptions", "Tensor", "TensorInfo", "TensorElementType", "IsaLevel", "ModelBuildException", "ErrorCodes" })
+        foreach (var api in new[] { "MnnModel", "MnnSession", "MnnSessionOptions", "Tensor", "TensorInfo", "TensorElementType", "IsaLevel", "ModelBuildException", "ErrorCodes" })
         {
             Assert.IsTrue(exported.Any(t => t.EndsWith("." + api, StringComparison.Ordinal)), $"{api} is not public:{Environment.NewLine}{run}");
         }

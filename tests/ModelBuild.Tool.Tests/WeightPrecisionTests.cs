@@ -7,7 +7,7 @@ namespace ModelBuild.Tool.Tests;
 public sealed class WeightPrecisionTests
 {
     /// <summary>y = Conv(x) with 24 → 40 channels, 3×3: 8,640 weights.</summary>
-    private static string BuildConvModel(TempDir tmp)
+    internal static string BuildConvModel(TempDir tmp)
     {
         var rng = new Random(7);
         var w = Enumerable.Range(0, 40 * 24 * 9).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();

@@ -55,6 +55,8 @@ public static class ErrorCodes
     public const string RuntimeUnknownInput = "MB4003";
     public const string RuntimeInvalidShape = "MB4004";
     public const string RuntimeTypeMismatch = "MB4005";
+    /// <summary>No longer thrown: a disposed session throws <see cref="ObjectDisposedException"/>, as .NET types do. Kept so the code is never reused.</summary>
+    [Obsolete("A disposed session throws ObjectDisposedException; MB4006 is no longer used.")]
     public const string RuntimeDisposed = "MB4006";
     public const string RuntimeExecutionFailed = "MB4007";
 

@@ -7,7 +7,7 @@ namespace ModelBuild.Runtime;
 
 /// <summary>
 /// A session's executable form of a model: one executor and one <see cref="OpContext"/> per op, one persistent
-/// tensor per graph tensor, and the buffer plan. Not thread-safe; <see cref="InferenceSession"/> serializes runs.
+/// tensor per graph tensor, and the buffer plan. Not thread-safe; <see cref="MnnSession"/> serializes runs.
 /// </summary>
 internal sealed class ExecutionGraph
 {
@@ -22,7 +22,7 @@ internal sealed class ExecutionGraph
     private OutputCopyPlan? _copies;
 
     /// <param name="environment">For a control-flow body: its (nested) environment; null for a model.</param>
-    public ExecutionGraph(MnnModel model, SessionOptions options, ExecutorEnvironment? environment = null)
+    public ExecutionGraph(MnnModel model, MnnSessionOptions options, ExecutorEnvironment? environment = null)
     {
         _graph = model.Graph;
         _observer = options.TensorObserver;
@@ -81,6 +81,9 @@ internal sealed class ExecutionGraph
     internal long SharedBytes => _slots.Sum(s => s.Bytes);
 
     internal int SlotCount => _slots.Length;
+
+    /// <summary>The session's tensor <paramref name="index"/> as the last run left it (read-only use: shapes for descriptions).</summary>
+    internal Tensor TensorAt(int index) => _tensors[index];
 
     /// <summary>
     /// Runs the graph on <paramref name="inputs"/> (already validated, by input tensor index) and returns fresh

@@ -8,7 +8,7 @@ namespace ModelBuild.Runtime;
 /// <see cref="ExecutionGraph"/> at the same ISA level and thread count. Executors that need it take
 /// <c>ctor(OpT op, ExecutorEnvironment env)</c>.
 /// </summary>
-internal sealed record ExecutorEnvironment(string ModelName, IReadOnlyList<SubGraphProtoT> Subgraphs, SessionOptions Options, int Depth = 0)
+internal sealed record ExecutorEnvironment(string ModelName, IReadOnlyList<SubGraphProtoT> Subgraphs, MnnSessionOptions Options, int Depth = 0)
 {
     /// <summary>Bodies nested deeper than this are a malformed (e.g. self-referencing) file.</summary>
     public const int MaxDepth = 32;

@@ -11,9 +11,10 @@ public sealed class MnnModel
 {
     private readonly Lazy<Tensor?[]> _constants;
 
-    private MnnModel(NetT net, string name)
+    private MnnModel(NetT net, string name, WeightStorage storage)
     {
         Net = net;
+        WeightStorage = storage;
         Name = name;
         Graph = GraphInfo.Analyze(net, name);
         Inputs = Graph.InputTensors.Select(Graph.DescribeInput).ToArray();
@@ -37,6 +38,9 @@ public sealed class MnnModel
     internal NetT Net { get; }
 
     internal GraphInfo Graph { get; }
+
+    /// <summary>How the file stored its float weights (decoded to float32 at load).</summary>
+    internal WeightStorage WeightStorage { get; }
 
     /// <summary>Constant tensors by tensor index (null for non-constants), built once and shared read-only.</summary>
     internal Tensor?[] Constants => _constants.Value;
@@ -83,9 +87,9 @@ public sealed class MnnModel
     internal static MnnModel FromNet(NetT net, string name)
     {
         ArgumentNullException.ThrowIfNull(net);
-        Format.HalfWeights.Expand(net, name ?? "<memory>");
-        Format.Int8Weights.Expand(net, name ?? "<memory>");
-        return new MnnModel(net, name ?? "<memory>");
+        var half = HalfWeights.Expand(net, name ?? "<memory>");
+        var int8 = Int8Weights.Expand(net, name ?? "<memory>");
+        return new MnnModel(net, name ?? "<memory>", int8 ? WeightStorage.Int8 : half ? WeightStorage.Float16 : WeightStorage.Float32);
     }
 
     public override string ToString() => $"MnnModel({Name}: {Inputs.Count} inputs, {Outputs.Count} outputs)";

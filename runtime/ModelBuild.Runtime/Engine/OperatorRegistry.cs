@@ -34,7 +34,7 @@ internal static class OperatorRegistry
             var withEnvironment = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(OpT), typeof(ExecutorEnvironment)]);
             if (withEnvironment is not null)
             {
-                return (OperatorExecutor)withEnvironment.Invoke([op, environment ?? new ExecutorEnvironment(modelName, [], new SessionOptions())]);
+                return (OperatorExecutor)withEnvironment.Invoke([op, environment ?? new ExecutorEnvironment(modelName, [], new MnnSessionOptions())]);
             }
 
             var withOp = type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, [typeof(OpT)]);

@@ -1,6 +1,6 @@
 namespace ModelBuild.Runtime;
 
-/// <summary>The numerics an <see cref="InferenceSession"/> computes with (<see cref="SessionOptions.Precision"/>).</summary>
+/// <summary>The numerics an <see cref="MnnSession"/> computes with (<see cref="MnnSessionOptions.Precision"/>).</summary>
 public enum SessionPrecision
 {
     /// <summary>float32 everywhere (the default; bit-identical at every ISA level and on arm64).</summary>

@@ -22,13 +22,32 @@ public sealed class TensorInfo
 
     /// <summary>
     /// Declared dimensions; <c>-1</c> marks a dynamic dimension. Empty when the rank is unknown
-    /// (see <see cref="RankKnown"/>) or the tensor is a scalar. For outputs the shape is not declared by MNN
-    /// files and is always empty with <see cref="RankKnown"/> false.
+    /// (see <see cref="RankKnown"/>) or the tensor is a scalar. MNN files declare no output shapes: an
+    /// <see cref="MnnModel"/>'s outputs have an empty shape with <see cref="RankKnown"/> false, and a session's
+    /// (<see cref="MnnSession.Outputs"/>) have the shape planned for its latest run.
     /// </summary>
     public IReadOnlyList<int> Shape { get; }
 
     /// <summary>False when the model does not fix the rank (any rank is accepted for such an input).</summary>
     public bool RankKnown { get; }
+
+    internal bool ShapeEquals(ReadOnlySpan<int> shape)
+    {
+        if (shape.Length != Shape.Count)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] != Shape[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override string ToString() =>
         $"{Name}: {ElementType}[{(RankKnown ? string.Join(",", Shape) : "?")}]";

@@ -40,9 +40,10 @@ internal static class HalfWeights
         return saving;
     }
 
-    /// <summary>Turns fp16 weight storage back into float32, in place (a no-op for float files).</summary>
-    internal static void Expand(NetT net, string where)
+    /// <summary>Turns fp16 weight storage back into float32, in place (a no-op for float files); true when there was any.</summary>
+    internal static bool Expand(NetT net, string where)
     {
+        var found = false;
         foreach (var op in WeightOps.All(net))
         {
             if (WeightOps.IsConvolution(op.Type) && op.Main?.Value is Convolution2DT { QuanParameter.Type: QuanTypeHalf } conv && conv.Weight is not { Count: > 0 })
@@ -55,6 +56,7 @@ internal static class HalfWeights
 
                 conv.Weight = FromHalfBytes(MemoryMarshal.Cast<sbyte, byte>(CollectionsMarshal.AsSpan(buffer)));
                 conv.QuanParameter = null;
+                found = true;
             }
             else if (op.Type == OpType.Const && op.Main?.Value is BlobT { DataType: DataType.DT_HALF } blob)
             {
@@ -67,8 +69,11 @@ internal static class HalfWeights
                 blob.Float32s = FromHalfBytes(CollectionsMarshal.AsSpan(bytes));
                 blob.Uint8s = [];
                 blob.DataType = DataType.DT_FLOAT;
+                found = true;
             }
         }
+
+        return found;
     }
 
     private static byte[] ToHalfBytes(ReadOnlySpan<float> values)

@@ -100,9 +100,10 @@ internal static class Int8Weights
         };
     }
 
-    /// <summary>Turns quantized convolution weights back into float32, in place (a no-op for float files).</summary>
-    internal static void Expand(NetT net, string where)
+    /// <summary>Turns quantized convolution weights back into float32, in place (a no-op for float files); true when there were any.</summary>
+    internal static bool Expand(NetT net, string where)
     {
+        var found = false;
         foreach (var op in WeightOps.All(net))
         {
             if (WeightOps.IsConvolution(op.Type) && op.Main?.Value is Convolution2DT { QuanParameter: { } quan } conv && conv.Weight is not { Count: > 0 }
@@ -110,8 +111,11 @@ internal static class Int8Weights
             {
                 conv.Weight = Dequantize(quan, $"{where}: op '{op.Name}'");
                 conv.QuanParameter = null;
+                found = true;
             }
         }
+
+        return found;
     }
 
     /// <summary>upstream's <c>ConvolutionCommon::load</c> float path for one IDSTQuan.</summary>

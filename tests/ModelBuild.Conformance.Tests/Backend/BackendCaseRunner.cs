@@ -15,7 +15,7 @@ public static class BackendCaseRunner
     {
         var conversion = ModelConverter.Convert(Path.Combine(c.Directory, "model.onnx"), new ConversionOptions());
         var model = MnnModel.FromBytes(conversion.Bytes);
-        using var session = new InferenceSession(model);
+        using var session = new MnnSession(model);
         foreach (var set in TestDataSet.Folders(c.Directory))
         {
             var disputed = DisputedExpectations.Reasons.ContainsKey(c.Key) ? DisputedExpectations.Expected(Path.Combine(c.Directory, "model.onnx"), set) : null;

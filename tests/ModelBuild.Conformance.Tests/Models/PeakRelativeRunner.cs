@@ -11,7 +11,7 @@ namespace ModelBuild.Conformance.Tests.Models;
 /// </summary>
 public static class PeakRelativeRunner
 {
-    public static CaseResult Check(string key, string label, InferenceSession session, string dataSet, double threshold)
+    public static CaseResult Check(string key, string label, MnnSession session, string dataSet, double threshold)
     {
         var (pairs, countMismatch) = TestDataSet.Run(session, dataSet);
         if (countMismatch is not null)
@@ -47,14 +47,14 @@ public static class PeakRelativeRunner
     public static CaseResult ConvertedModel(string dir)
     {
         var conversion = ModelConverter.Convert(Path.Combine(dir, "model.onnx"), new ConversionOptions());
-        using var session = new InferenceSession(MnnModel.FromBytes(conversion.Bytes));
+        using var session = new MnnSession(MnnModel.FromBytes(conversion.Bytes));
         return Check($"models/{Path.GetFileName(dir)}", "converted ONNX", session, Path.Combine(dir, "test_data_set_0"), 1e-3);
     }
 
     /// <summary>(c) ../shared/mnn-upstream/NAME: upstream's model.mnn in our runtime vs upstream's outputs, limit 1e-4.</summary>
     public static CaseResult UpstreamFile(string dir)
     {
-        using var session = new InferenceSession(MnnModel.Load(Path.Combine(dir, "model.mnn")));
+        using var session = new MnnSession(MnnModel.Load(Path.Combine(dir, "model.mnn")));
         return Check($"mnn-upstream/{Path.GetFileName(dir)}", "upstream .mnn", session, Path.Combine(dir, "test_data_set_0"), 1e-4);
     }
 }

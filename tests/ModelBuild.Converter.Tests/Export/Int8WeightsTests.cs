@@ -3,7 +3,7 @@ using ModelBuild.Converter.Tests.Infrastructure;
 using ModelBuild.Converter.Tests.Ops;
 using ModelBuild.Runtime;
 using ModelBuild.Runtime.Format.Schema;
-using MbSession = ModelBuild.Runtime.InferenceSession;
+using MbSession = ModelBuild.Runtime.MnnSession;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 
 namespace ModelBuild.Converter.Tests.Export;

@@ -6,7 +6,7 @@ using ModelBuild.Converter.Tests.Ops;
 using ModelBuild.Runtime;
 using static ModelBuild.Converter.Tests.Infrastructure.Subgraphs;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
-using MbSession = ModelBuild.Runtime.InferenceSession;
+using MbSession = ModelBuild.Runtime.MnnSession;
 
 namespace ModelBuild.Converter.Tests.Fuzz;
 

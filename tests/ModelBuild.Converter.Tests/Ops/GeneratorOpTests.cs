@@ -50,7 +50,7 @@ public sealed class GeneratorOpTests : OpTestBase
             .Output("y", IrDataType.Float).Build();
         // ONNX Runtime does not load opset 27 yet, so the expected values are written out: ceil((4 + 1.5) / 0.75) = 8.
         var result = Conversion.ModelConverter.Convert(SaveModel(model), new Conversion.ConversionOptions());
-        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(result.Bytes));
+        using var session = new ModelBuild.Runtime.MnnSession(ModelBuild.Runtime.MnnModel.FromBytes(result.Bytes));
         var y = session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor> { ["limit"] = ModelBuild.Runtime.Tensor.FromFloats([4f]) })["y"];
         CollectionAssert.AreEqual(new float[] { -1.5f, -0.75f, 0f, 0.75f, 1.5f, 2.25f, 3f, 3.75f }, y.Floats.ToArray());
     }

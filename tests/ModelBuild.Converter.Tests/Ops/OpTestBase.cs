@@ -5,7 +5,7 @@ using ModelBuild.Converter.Onnx.Proto;
 using ModelBuild.Converter.Tests.Infrastructure;
 using ModelBuild.Runtime;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
-using MbSession = ModelBuild.Runtime.InferenceSession;
+using MbSession = ModelBuild.Runtime.MnnSession;
 
 namespace ModelBuild.Converter.Tests.Ops;
 

@@ -132,7 +132,7 @@ public sealed class RuntimeInputOpTests : OpTestBase
             .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "nearest"))
             .Output("y", IrDataType.Float).Build();
         var converted = ModelConverter.Convert(SaveModel(model));
-        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
+        using var session = new ModelBuild.Runtime.MnnSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
         var e = Assert.ThrowsExactly<ModelBuildException>(() => session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor>
         {
             ["x"] = ModelBuild.Runtime.Tensor.FromFloats(new float[32], [1, 2, 4, 4]),

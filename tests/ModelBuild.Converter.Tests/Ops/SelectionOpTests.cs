@@ -45,7 +45,7 @@ public sealed class SelectionOpTests : OpTestBase
             .Node("GatherND", ["x", "i"], ["y"])
             .Output("y", IrDataType.Float).Build();
         var converted = ModelConverter.Convert(SaveModel(model));
-        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
+        using var session = new ModelBuild.Runtime.MnnSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
         var e = Assert.ThrowsExactly<ModelBuildException>(() => session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor>
         {
             ["x"] = ModelBuild.Runtime.Tensor.FromFloats(new float[6], [2, 3]),

@@ -26,13 +26,13 @@ public sealed class Fp16EmulationSessionTests
         float[] x = [1.0001f, 3.14159f, -70000f, 1e-9f];
         const float c = 1e-4f;
         var model = AddConstant(c).Model();
-        using var emulated = new InferenceSession(model, new SessionOptions { Precision = SessionPrecision.EmulatedFp16 });
+        using var emulated = new MnnSession(model, new MnnSessionOptions { Precision = SessionPrecision.EmulatedFp16 });
         var y = emulated.Run(Inputs(("x", Floats(x, 1, 4))))["y"].Floats.ToArray();
         CollectionAssert.AreEqual(x.Select(v => R(R(v) + R(c))).ToArray(), y);
         Assert.AreEqual(float.NegativeInfinity, y[2], "-70000 is past fp16's range");
 
         // the model is shared and unchanged: a float session still computes in float
-        using var plain = new InferenceSession(model);
+        using var plain = new MnnSession(model);
         CollectionAssert.AreEqual(x.Select(v => v + c).ToArray(), plain.Run(Inputs(("x", Floats(x, 1, 4))))["y"].Floats.ToArray());
     }
 
@@ -63,12 +63,12 @@ public sealed class Fp16EmulationSessionTests
 
         foreach (var isa in new[] { IsaLevel.Scalar, IsaLevel.V128, IsaLevel.V256, IsaLevel.V512 })
         {
-            using var s = new InferenceSession(model, new SessionOptions { Precision = SessionPrecision.EmulatedFp16, Isa = isa, Threads = 2 });
+            using var s = new MnnSession(model, new MnnSessionOptions { Precision = SessionPrecision.EmulatedFp16, Isa = isa, Threads = 2 });
             Kernels.KernelTestUtil.AssertBitEqual(expected, s.Run(Inputs(("x", Floats(x, 1, c, 9, 10))))["y"].Floats, $"emulated conv at {isa}");
         }
 
         // and it differs from float32 by fp16 rounding, not more
-        using var plain = new InferenceSession(model);
+        using var plain = new MnnSession(model);
         var f = plain.Run(Inputs(("x", Floats(x, 1, c, 9, 10))))["y"].Floats.ToArray();
         double peak = f.Max(v => Math.Abs(v)), err = f.Zip(expected, (a, e) => Math.Abs(a - e)).Max();
         Assert.IsTrue(err > 0 && err / peak < 1e-2, $"fp16 emulation vs float32: relative error {err / peak}");

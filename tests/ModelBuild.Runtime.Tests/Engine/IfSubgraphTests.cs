@@ -36,7 +36,7 @@ public sealed class IfSubgraphTests
             AliasesOutputs = [new StringVecT { Data = [output, output] }],
         });
 
-    private static InferenceSession Session(List<SubGraphProtoT> bodies, string then = "double", string otherwise = "negate")
+    private static MnnSession Session(List<SubGraphProtoT> bodies, string then = "double", string otherwise = "negate")
     {
         var b = new NetBuilder().Input("cond", [1], DataType.DT_INT32).Input("x", [2])
             .Op(OpType.If, IfParam(then, otherwise, "v", "r"), ["cond", "x"], ["y"], "choose").Output("y");

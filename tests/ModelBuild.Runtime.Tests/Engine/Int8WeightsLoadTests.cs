@@ -17,7 +17,7 @@ public sealed class Int8WeightsLoadTests
 
     private static float[] Run(byte[] file)
     {
-        using var session = new InferenceSession(MnnModel.FromBytes(file, "int8.mnn"));
+        using var session = new MnnSession(MnnModel.FromBytes(file, "int8.mnn"));
         var x = Enumerable.Range(0, 3 * 8 * 8).Select(i => MathF.Sin(i * 0.37f)).ToArray();
         return session.Run(new Dictionary<string, Tensor> { ["in"] = Tensor.FromFloats(x, [1, 3, 8, 8]) })["out"].Floats.ToArray();
     }

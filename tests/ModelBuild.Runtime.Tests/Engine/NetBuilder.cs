@@ -51,7 +51,7 @@ internal sealed class NetBuilder
 
     public MnnModel Model() => MnnModel.FromNet(_net, "test-net");
 
-    public InferenceSession Session(SessionOptions? options = null) => new(Model(), options);
+    public MnnSession Session(MnnSessionOptions? options = null) => new(Model(), options);
 }
 
 internal static class TestRun

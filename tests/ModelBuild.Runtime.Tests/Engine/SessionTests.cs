@@ -76,7 +76,7 @@ public sealed class SessionTests
         }
 
         b.Output(prev);
-        var graph = new ExecutionGraph(b.Model(), new SessionOptions());
+        var graph = new ExecutionGraph(b.Model(), new MnnSessionOptions());
         Assert.AreEqual(1, graph.SlotCount, "a chain of views shares its input's buffer");
         using var s = b.Session();
         AssertFloats(s.Run(Inputs(("x", Floats([1, 2, 3, 4], 4))))[prev], 1, 2, 3, 4);
@@ -94,7 +94,7 @@ public sealed class SessionTests
         }
 
         b.Output(prev);
-        var graph = new ExecutionGraph(b.Model(), new SessionOptions());
+        var graph = new ExecutionGraph(b.Model(), new MnnSessionOptions());
         Assert.AreEqual(2, graph.SlotCount, "each op writes a buffer other than the one it reads");
         using var s = b.Session();
         AssertFloats(s.Run(Inputs(("x", Floats([1, -2, 3, -4], 4))))[prev], 1, 0, 3, 0);
@@ -191,7 +191,50 @@ public sealed class SessionTests
         var s = Chain().Session();
         s.Dispose();
         s.Dispose();
-        Throws(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4)))), "MB4006");
+        var e = Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4)))));
+        StringAssert.Contains(e.Message, "disposed");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4))), ["y"]));
+        Assert.ThrowsExactly<ObjectDisposedException>(() => s.Run(Inputs(("x", Floats(Iota(4), 1, 4))), [new Tensor(TensorElementType.Int32, []), new Tensor(TensorElementType.Float32, [])]));
+    }
+
+    [TestMethod]
+    public void DisposeReleasesTheBuffersWhileTheSessionIsStillReferenced()
+    {
+        var s = Chain().Session();
+        var graph = RunAndWatch(s);
+        s.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.IsFalse(graph.IsAlive, "the executors, packed weights and buffers are garbage after Dispose");
+        Assert.AreEqual("x", s.InputNames[0], "the session object itself stays usable for its descriptions");
+        GC.KeepAlive(s);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RunAndWatch(MnnSession s)
+    {
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        Assert.IsGreaterThan(0L, s.Graph!.SharedBytes + 1, "the graph exists before Dispose");
+        return new WeakReference(s.Graph);
+    }
+
+    [TestMethod]
+    public void OutputsShowTheShapesPlannedForTheLatestRun()
+    {
+        using var s = Chain().Session();
+        Assert.AreEqual("z: Float32[?]", s.Outputs[1].ToString(), "before any run an MNN file's output shapes are unknown");
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        var planned = s.Outputs;
+        Assert.AreEqual("y: Int32[1]", planned[0].ToString());
+        Assert.AreEqual("z: Float32[24]", planned[1].ToString());
+        Assert.IsTrue(planned[1].RankKnown);
+        s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
+        Assert.AreSame(planned, s.Outputs, "same shapes: the description is kept (no allocation per run)");
+        s.Run(Inputs(("x", Floats(Iota(12), 3, 4))));
+        Assert.AreEqual("z: Float32[36]", s.Outputs[1].ToString());
+        Assert.AreEqual("z: Float32[24]", planned[1].ToString(), "an earlier snapshot does not change");
+        Assert.AreEqual("x: Float32[-1,4]", s.Inputs[0].ToString());
     }
 
     [TestMethod]
@@ -199,7 +242,7 @@ public sealed class SessionTests
     {
         var b = new NetBuilder().Input("x", [2]).Op(OpType.Svd, null, ["x"], ["y"], name: "my_svd");
         var model = b.Model();
-        var e = Throws(() => new InferenceSession(model), "MB3003");
+        var e = Throws(() => new MnnSession(model), "MB3003");
         StringAssert.Contains(e.Message, "Svd");
         StringAssert.Contains(e.Message, "my_svd");
         StringAssert.Contains(e.Message, "test-net");
@@ -221,7 +264,7 @@ public sealed class SessionTests
     public void TensorObserverSeesEveryOpOutput()
     {
         var seen = new List<(string Name, int[] Shape)>();
-        var options = new SessionOptions { TensorObserver = (name, t) => seen.Add((name, t.Shape.ToArray())) };
+        var options = new MnnSessionOptions { TensorObserver = (name, t) => seen.Add((name, t.Shape.ToArray())) };
         using var s = Chain().Session(options);
         s.Run(Inputs(("x", Floats(Iota(8), 2, 4))));
         CollectionAssert.AreEqual(new[] { "a", "b", "c", "d", "e", "y", "z" }, seen.Select(x => x.Name).ToArray());
@@ -232,11 +275,11 @@ public sealed class SessionTests
     public void SessionsRunConcurrentlyAndOneSessionSerializes()
     {
         var model = Chain().Model();
-        using var shared = new InferenceSession(model);
+        using var shared = new MnnSession(model);
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var threads = Enumerable.Range(1, 4).Select(k => new Thread(() =>
         {
-            using var own = new InferenceSession(model);
+            using var own = new MnnSession(model);
             for (int it = 0; it < 50; it++)
             {
                 int rows = 1 + ((k + it) % 4);
@@ -263,7 +306,7 @@ public sealed class SessionTests
         var bytes = ModelBuild.Runtime.Format.MnnModelWriter.Serialize(Chain().Net);
         var fromBytes = MnnModel.FromBytes(bytes);
         var fromStream = MnnModel.Load(new MemoryStream(bytes));
-        using var s = new InferenceSession(fromStream);
+        using var s = new MnnSession(fromStream);
         AssertInts(s.Run(Inputs(("x", Floats(Iota(4), 1, 4))))["y"], 8);
         Assert.AreEqual("x", fromBytes.Inputs[0].Name);
         Throws(() => MnnModel.FromBytes([1, 2, 3]), "MB1101");

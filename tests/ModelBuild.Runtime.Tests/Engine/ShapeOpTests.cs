@@ -64,7 +64,7 @@ public sealed class ShapeOpTests
 
         foreach (int threads in new[] { 1, 3 })
         {
-            using var s = b.Session(new SessionOptions { Threads = threads });
+            using var s = b.Session(new MnnSessionOptions { Threads = threads });
             var y = s.Run(Inputs(("a", inputs[0]), ("b", inputs[1]), ("c", inputs[2])))["y"];
             AssertShape(y, 2, 21, 40, 41);
             CollectionAssert.AreEqual(expected, y.Floats.ToArray(), $"threads {threads}");

@@ -4,7 +4,7 @@ using static ModelBuild.Runtime.Tests.Engine.TestRun;
 namespace ModelBuild.Runtime.Tests.Engine;
 
 /// <summary>
-/// <see cref="InferenceSession.Run(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{Tensor})"/> with caller-owned
+/// <see cref="MnnSession.Run(IReadOnlyDictionary{string, Tensor}, IReadOnlyList{Tensor})"/> with caller-owned
 /// outputs allocates no managed memory once shapes are planned (no per-run dictionaries, closures, shape arrays or
 /// plan objects), on one thread and on two. Allocation is counted process-wide
 /// (<see cref="GC.GetTotalAllocatedBytes(bool)"/>, which also sees the kernel worker threads), so the class does not
@@ -34,7 +34,7 @@ public sealed class SteadyStateAllocationTests
     public void RunIntoCallerOutputs_GivesTheBitsOfRunReturningNewTensors()
     {
         var input = Floats(Values(16 * 32, 3), 1, 16, 32);
-        using var session = Attention().Session(new SessionOptions { Threads = 2 });
+        using var session = Attention().Session(new MnnSessionOptions { Threads = 2 });
         var expected = session.Run(Inputs(("x", input)));
         var outputs = session.OutputNames.Select(_ => new Tensor(TensorElementType.Float32, [])).ToArray();
         for (int run = 0; run < 3; run++)
@@ -80,7 +80,7 @@ public sealed class SteadyStateAllocationTests
 
     private static void AssertNoAllocation(NetBuilder net, (string Name, Tensor Value) input, int threads)
     {
-        using var session = net.Session(new SessionOptions { Threads = threads });
+        using var session = net.Session(new MnnSessionOptions { Threads = threads });
         var inputs = Inputs(input);
         var outputs = session.OutputNames.Select(_ => new Tensor(TensorElementType.Float32, [])).ToArray();
         for (int i = 0; i < WarmupRuns; i++)

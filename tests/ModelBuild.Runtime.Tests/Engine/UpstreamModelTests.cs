@@ -75,7 +75,7 @@ public sealed class UpstreamModelTests
 
             try
             {
-                using var session = new InferenceSession(model);
+                using var session = new MnnSession(model);
             }
             catch (ModelBuildException e)
             {

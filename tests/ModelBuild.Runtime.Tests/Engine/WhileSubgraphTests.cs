@@ -36,7 +36,7 @@ public sealed class WhileSubgraphTests
         };
     }
 
-    private static InferenceSession Session(SubGraphProtoT body, string? condGraph = null)
+    private static MnnSession Session(SubGraphProtoT body, string? condGraph = null)
     {
         var b = new NetBuilder().Input("m", [1], DataType.DT_INT32).Input("cond", [1], DataType.DT_INT32).Input("x", [2])
             .Op(OpType.While, OpParameterUnion.FromWhileParam(new WhileParamT { BodyGraph = "step", CondGraph = condGraph }), ["m", "cond", "x"], ["y", "trace"], "loop")
@@ -45,7 +45,7 @@ public sealed class WhileSubgraphTests
         return b.Session();
     }
 
-    private static IReadOnlyDictionary<string, Tensor> Run(InferenceSession s, int m, int cond) =>
+    private static IReadOnlyDictionary<string, Tensor> Run(MnnSession s, int m, int cond) =>
         s.Run(TestRun.Inputs(("m", Tensor.FromInts([m], 1)), ("cond", Tensor.FromInts([cond], 1)), ("x", Tensor.FromFloats([1.5f, -4f], 2))));
 
     [TestMethod]

@@ -5,7 +5,7 @@ using static ModelBuild.Runtime.Tests.Operators.OpHarness;
 namespace ModelBuild.Runtime.Tests.Operators;
 
 /// <summary>
-/// A small net of compute ops run through the public engine API (MnnModel + InferenceSession) at every ISA level:
+/// A small net of compute ops run through the public engine API (MnnModel + MnnSession) at every ISA level:
 /// the session must give the same bits at every level and the same values as the executors chained by hand.
 /// </summary>
 [TestClass]
@@ -77,7 +77,7 @@ public sealed class ComputeSessionTests
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                using var session = new InferenceSession(model, new SessionOptions { Isa = level, Threads = threads });
+                using var session = new MnnSession(model, new MnnSessionOptions { Isa = level, Threads = threads });
                 var y = session.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"];
                 AssertBitIdentical(expected, y, $"session at {level} x{threads}");
             }
@@ -97,7 +97,7 @@ public sealed class ComputeSessionTests
         var net = Net();
         net.Oplists[1].Main = OpParameterUnion.FromPool(new PoolT());
         var model = MnnModel.FromNet(net, "bad-conv");
-        var e = Assert.ThrowsExactly<ModelBuildException>(() => new InferenceSession(model).Dispose());
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => new MnnSession(model).Dispose());
         StringAssert.Contains(e.Message, "conv");
     }
 }

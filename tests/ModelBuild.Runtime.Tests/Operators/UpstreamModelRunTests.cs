@@ -76,10 +76,10 @@ public sealed class UpstreamModelRunTests
         }
 
         IReadOnlyDictionary<string, Tensor> results;
-        InferenceSession session;
+        MnnSession session;
         try
         {
-            session = new InferenceSession(model, new SessionOptions { Threads = 1 });
+            session = new MnnSession(model, new MnnSessionOptions { Threads = 1 });
         }
         catch (ModelBuildException e) when (e.Code == ErrorCodes.UnsupportedMnnOperator)
         {

@@ -144,6 +144,7 @@ public static class ParityGate
     private static ParityResult Run(ParityOptions options, CandidateModel candidate, Func<ModelGraph> pristineGraph, IReadOnlyList<InputSignature> signatures, List<IsaRequest> isas,
         OnnxReference reference, DegenerateInputGuard guard, string[] watched, Task warmup, List<ParitySample>? userSamples, ParityTimings timings, long started)
     {
+        var thresholds = StorageLimits.Apply(options, candidate.Model.WeightStorage, out var limitsFrom);
         var result = new ParityResult
         {
             OnnxPath = options.OnnxPath,
@@ -151,12 +152,13 @@ public static class ParityGate
             CommandLine = options.CommandLine,
             Seed = options.Seed,
             Strict = options.Strict,
-            Thresholds = options.Thresholds,
+            Thresholds = thresholds,
+            LimitsFrom = limitsFrom,
             Timings = timings,
         };
         foreach (var o in reference.Outputs)
         {
-            result.OutputThresholds[o] = options.Thresholds.With(options.OutputThresholds.GetValueOrDefault(o));
+            result.OutputThresholds[o] = thresholds.With(options.OutputThresholds.GetValueOrDefault(o));
         }
 
         foreach (var w in candidate.Warnings)

@@ -41,6 +41,16 @@ public sealed class ParityOptions
 
     public ParityThresholds Thresholds { get; init; } = new();
 
+    /// <summary>
+    /// True when <see cref="Thresholds"/>' relative-error limit is a default, not the caller's: a candidate file with
+    /// fp16 or int8 weight storage is then judged by that storage's default instead (<see cref="StorageLimits"/>).
+    /// The CLI sets it when <c>--max-relative-error</c> is not given.
+    /// </summary>
+    public bool MaxRelErrorIsDefault { get; init; }
+
+    /// <summary>As <see cref="MaxRelErrorIsDefault"/>, for the cosine-similarity limit (<c>--min-cosine-similarity</c>).</summary>
+    public bool MinCosineIsDefault { get; init; }
+
     /// <summary>Per-output overrides of <see cref="Thresholds"/> (by ONNX output name).</summary>
     public Dictionary<string, ThresholdOverride> OutputThresholds { get; init; } = new(StringComparer.Ordinal);
 

@@ -34,6 +34,12 @@ public sealed class ParityResult
 
     public required ParityThresholds Thresholds { get; init; }
 
+    /// <summary>
+    /// Set when limits left at their defaults were replaced by the candidate file's weight-storage defaults
+    /// ("int8 weight-storage defaults", docs/weight-precision.md); null when the limits are the given or float ones.
+    /// </summary>
+    public string? LimitsFrom { get; init; }
+
     /// <summary>Effective limits per output (global limits with per-output overrides applied).</summary>
     public Dictionary<string, ParityThresholds> OutputThresholds { get; init; } = new(StringComparer.Ordinal);
 

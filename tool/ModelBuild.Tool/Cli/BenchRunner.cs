@@ -99,7 +99,7 @@ internal static class BenchRunner
     private static EngineTimes TimeOurs(MnnModel model, Dictionary<string, Tensor> inputs, BenchSettings settings, IsaLevel isa)
     {
         long t0 = Stopwatch.GetTimestamp();
-        using var session = new ModelBuild.Runtime.InferenceSession(model, new ModelBuild.Runtime.SessionOptions { Threads = settings.Threads, Isa = isa });
+        using var session = new MnnSession(model, new MnnSessionOptions { Threads = settings.Threads, Isa = isa });
         double loadMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         var outputs = session.OutputNames.Select(_ => new Tensor(TensorElementType.Float32, [])).ToArray();
         t0 = Stopwatch.GetTimestamp();

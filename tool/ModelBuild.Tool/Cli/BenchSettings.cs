@@ -14,7 +14,7 @@ internal sealed class BenchSettings
 
     public required string ModelPath { get; init; }
 
-    /// <summary>1 = calling thread only, 0 = all cores (our SessionOptions.Threads; ORT gets the core count).</summary>
+    /// <summary>1 = calling thread only, 0 = all cores (our MnnSessionOptions.Threads; ORT gets the core count).</summary>
     public required int Threads { get; init; }
 
     public required int Iterations { get; init; }

@@ -23,8 +23,8 @@ internal static class CheckCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the generated samples.", HelpName = "S", DefaultValueFactory = _ => ParityOptions.DefaultSeed };
         var dist = Many("--input-dist", "NAME=DIST", "Distribution of an input: normal(mean,std), uniform(lo,hi), image[(lo,hi)], int(lo,hi) (repeatable).");
         var shapes = CommonOptions.InputShape();
-        var maxRel = new Option<string?>("--max-relative-error", "--max-rel-error") { Description = $"Limit of the relative error max|y-r|/max|r| (MSBuild: MaxRelativeError; default {ParityThresholds.DefaultMaxRelError}).", HelpName = "X" };
-        var minCos = new Option<string?>("--min-cosine-similarity", "--min-cosine") { Description = $"Lower limit of the cosine similarity (MSBuild: MinCosineSimilarity; default {ParityThresholds.DefaultMinCosine}).", HelpName = "X" };
+        var maxRel = new Option<string?>("--max-relative-error", "--max-rel-error") { Description = $"Limit of the relative error max|y-r|/max|r| (MSBuild: MaxRelativeError; default {ParityThresholds.DefaultMaxRelError}, for an --mnn file with fp16 weights {StorageLimits.Fp16MaxRelError}, int8 {StorageLimits.Int8MaxRelError}).", HelpName = "X" };
+        var minCos = new Option<string?>("--min-cosine-similarity", "--min-cosine") { Description = $"Lower limit of the cosine similarity (MSBuild: MinCosineSimilarity; default {ParityThresholds.DefaultMinCosine}, for an --mnn file with fp16 weights {StorageLimits.Fp16MinCosine}, int8 {StorageLimits.Int8MinCosine}).", HelpName = "X" };
         var atol = new Option<string?>("--atol") { Description = "Absolute tolerance of the element-wise rule |y-r| <= atol + rtol*|r| (decides only when set).", HelpName = "X" };
         var rtol = new Option<string?>("--rtol") { Description = "Relative tolerance of the element-wise rule (decides only when set).", HelpName = "X" };
         var threshold = Many("--threshold", "OUTPUT:METRIC=VALUE", "Per-output limit; METRIC is max-relative-error, min-cosine-similarity, atol or rtol (repeatable).");
@@ -81,6 +81,9 @@ internal static class CheckCommand
                     Atol = Number(parse.GetValue(atol), "--atol"),
                     Rtol = Number(parse.GetValue(rtol), "--rtol"),
                 },
+                // limits not given follow the candidate file's weight storage (fp16/int8: docs/weight-precision.md)
+                MaxRelErrorIsDefault = parse.GetValue(maxRel) is null,
+                MinCosineIsDefault = parse.GetValue(minCos) is null,
                 OutputThresholds = overrides,
                 Isas = [.. parse.GetValue(isa) ?? []],
                 ReportPath = parse.GetValue(report),

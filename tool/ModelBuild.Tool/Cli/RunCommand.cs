@@ -32,14 +32,14 @@ internal static class RunCommand
             parse.GetValue(model)!,
             parse.GetValue(inputs)!,
             parse.GetValue(outputs)!,
-            new SessionOptions { Isa = CommonOptions.ParseIsa(parse.GetValue(isa)), Threads = CheckThreads(parse.GetValue(threads)) },
+            new MnnSessionOptions { Isa = CommonOptions.ParseIsa(parse.GetValue(isa)), Threads = CheckThreads(parse.GetValue(threads)) },
             CommonOptions.ParseInputShapes(parse.GetValue(shapes)),
             parse.GetValue(json),
             parse.GetValue(compare)));
         return command;
     }
 
-    internal static int Execute(CliConsole console, string modelPath, string inputDir, string outputDir, SessionOptions options, Dictionary<string, long[]> inputShapes, bool json = false, bool compare = false)
+    internal static int Execute(CliConsole console, string modelPath, string inputDir, string outputDir, MnnSessionOptions options, Dictionary<string, long[]> inputShapes, bool json = false, bool compare = false)
     {
         var loaded = LoadedModel.Load(modelPath, inputShapes);
         foreach (var (code, message) in loaded.Warnings)
@@ -48,7 +48,7 @@ internal static class RunCommand
         }
 
         var inputs = TensorFolder.ReadInputs(inputDir, loaded.Model.Inputs, loaded.OnnxTypes);
-        using var session = new InferenceSession(loaded.Model, options);
+        using var session = new MnnSession(loaded.Model, options);
         var results = session.Run(inputs);
 
         var outputs = new List<(string, Tensor, IrDataType?)>();

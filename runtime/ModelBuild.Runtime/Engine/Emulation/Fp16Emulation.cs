@@ -21,7 +21,7 @@ namespace ModelBuild.Runtime.Engine.Emulation;
 internal static class Fp16Emulation
 {
     /// <summary>The model a session with <paramref name="options"/> runs: <paramref name="model"/> itself, or its fp16-rounded copy.</summary>
-    public static MnnModel ModelFor(MnnModel model, SessionOptions options)
+    public static MnnModel ModelFor(MnnModel model, MnnSessionOptions options)
     {
         if (options.Precision != SessionPrecision.EmulatedFp16)
         {
@@ -87,7 +87,7 @@ internal static class Fp16Emulation
         t.IsClass && t.Namespace == typeof(NetT).Namespace && t != typeof(SubGraphProtoT) && t != typeof(NetT);
 
     /// <summary>The executor a session with <paramref name="options"/> runs for <paramref name="op"/>.</summary>
-    public static OperatorExecutor Wrap(OpT op, OperatorExecutor inner, SessionOptions options)
+    public static OperatorExecutor Wrap(OpT op, OperatorExecutor inner, MnnSessionOptions options)
     {
         if (options.Precision != SessionPrecision.EmulatedFp16)
         {

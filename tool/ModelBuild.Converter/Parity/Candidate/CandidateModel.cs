@@ -17,7 +17,7 @@ namespace ModelBuild.Converter.Parity.Candidate;
 /// </summary>
 public sealed class CandidateModel : IDisposable
 {
-    private readonly Dictionary<(IsaLevel, SessionPrecision), InferenceSession> _sessions = [];
+    private readonly Dictionary<(IsaLevel, SessionPrecision), MnnSession> _sessions = [];
 
     private CandidateModel(MnnModel model, IReadOnlyDictionary<string, string> names, string origin, IReadOnlyList<ConversionWarning> warnings, NetT? net)
     {
@@ -84,12 +84,12 @@ public sealed class CandidateModel : IDisposable
         _sessions.Clear();
     }
 
-    private InferenceSession SessionFor(IsaLevel isa, SessionPrecision precision)
+    private MnnSession SessionFor(IsaLevel isa, SessionPrecision precision)
     {
         if (!_sessions.TryGetValue((isa, precision), out var session))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            session = new InferenceSession(Model, new SessionOptions { Isa = isa, Threads = 1, Precision = precision });
+            session = new MnnSession(Model, new MnnSessionOptions { Isa = isa, Threads = 1, Precision = precision });
             Timings?.Add("candidate: create session", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             _sessions[(isa, precision)] = session;
         }
@@ -118,11 +118,11 @@ public sealed class CandidateModel : IDisposable
         }
 
         var captured = new Dictionary<string, TensorData>(StringComparer.Ordinal);
-        InferenceSession? observed = null;
+        MnnSession? observed = null;
         if (byMnn.Count > 0)
         {
             // the observer belongs to the session, so a watching run gets a session of its own
-            observed = new InferenceSession(Model, new SessionOptions
+            observed = new MnnSession(Model, new MnnSessionOptions
             {
                 Isa = isa,
                 Threads = 1,

@@ -23,6 +23,11 @@ public static class ConsoleSummary
     public static void Write(ParityResult r, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine($"parity: {r.OnnxPath} (ONNX Runtime) vs {r.Candidate} (ModelBuild, ISA {r.PrimaryIsa}); {r.Samples.Count} samples, seed {r.Seed}");
+        if (r.LimitsFrom is not null)
+        {
+            output.WriteLine($"limits ({r.LimitsFrom}): relative error <= {ReportNumbers.G3(r.Thresholds.MaxRelError)}, cosine similarity >= {ReportNumbers.Cosine(r.Thresholds.MinCosine)}");
+        }
+
         var device = r.Emulation is null ? "" : $" {"on device",10} {"device",7}";
         output.WriteLine($"{"output",-24} {"samples",8} {"max|y-r|",10} {"rel-error",10} {"relL2",10} {"cosine",10} {"result",8}{device}");
         foreach (var group in r.Samples.Where(s => s.Judged).SelectMany(s => s.Outputs).GroupBy(o => o.Output))
@@ -34,7 +39,7 @@ public static class ConsoleSummary
 
         if (r.Emulation is { } e)
         {
-            output.WriteLine($"on device: {e.Description}; limits: relative error <= {e.Thresholds.MaxRelError.ToString("G3", CultureInfo.InvariantCulture)}, cosine similarity >= {e.Thresholds.MinCosine.ToString("G6", CultureInfo.InvariantCulture)} ({(e.Fails ? "fail" : "warn")} when exceeded){(e.Error is null ? "" : "; failed: " + e.Error)}");
+            output.WriteLine($"on device: {e.Description}; limits: relative error <= {e.Thresholds.MaxRelError.ToString("G3", CultureInfo.InvariantCulture)}, cosine similarity >= {ReportNumbers.Cosine(e.Thresholds.MinCosine)} ({(e.Fails ? "fail" : "warn")} when exceeded){(e.Error is null ? "" : "; failed: " + e.Error)}");
             if (e.Localization is { } el)
             {
                 output.WriteLine("on-device localization: " + el.Describe());

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -82,7 +81,7 @@ internal static class EmulationReport
         }
 
         h.Append("<h2>Predicted on device (").Append(E(e.Mode)).Append(")</h2><p>").Append(E(e.Description)).Append(". Limits: relative error ≤ ")
-            .Append(F(e.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(F(e.Thresholds.MinCosine))
+            .Append(F(e.Thresholds.MaxRelError)).Append(", cosine similarity ≥ ").Append(ReportNumbers.Cosine(e.Thresholds.MinCosine))
             .Append(e.Fails ? " (exceeding fails the gate)" : " (exceeding warns)").Append(".</p>");
         if (e.Error is not null)
         {
@@ -95,9 +94,9 @@ internal static class EmulationReport
             var f = r.Samples.FirstOrDefault(s => s.Id == o.SampleId)?.Outputs.FirstOrDefault(x => x.Output == o.Output)?.Metrics;
             var cls = o.Passed ? "pass" : e.Fails ? "fail" : "warn";
             h.Append("<tr><td class=l>").Append(E(o.SampleId)).Append("</td><td class=l>").Append(E(o.Output)).Append("</td><td>")
-                .Append(f is null ? "-" : F(f.PeakRelError)).Append("</td><td>").Append(f is null ? "-" : f.Cosine.ToString("0.0000000", CultureInfo.InvariantCulture))
+                .Append(f is null ? "-" : F(f.PeakRelError)).Append("</td><td>").Append(f is null ? "-" : ReportNumbers.Cosine(f.Cosine))
                 .Append("</td><td>").Append(o.Metrics.ShapeMatch ? F(o.Metrics.PeakRelError) : E(o.Metrics.Mismatch ?? "mismatch")).Append("</td><td>")
-                .Append(o.Metrics.Cosine.ToString("0.0000000", CultureInfo.InvariantCulture)).Append("</td><td class=\"l ").Append(cls).Append("\">")
+                .Append(ReportNumbers.Cosine(o.Metrics.Cosine)).Append("</td><td class=\"l ").Append(cls).Append("\">")
                 .Append(o.Passed ? "ok" : E(o.Failure ?? "")).Append("</td></tr>");
         }
 
@@ -108,7 +107,7 @@ internal static class EmulationReport
         }
     }
 
-    private static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    private static string F(double v) => ReportNumbers.G3(v);
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 

@@ -49,6 +49,7 @@ public static class JsonReport
             w.WriteBoolean("addedRepresentativeSamples", r.AddedRepresentativeSamples);
             w.WritePropertyName("thresholds");
             Thresholds(w, r.Thresholds);
+            w.WriteString("thresholdsFrom", r.LimitsFrom ?? "options");
             w.WriteStartObject("outputThresholds");
             foreach (var (o, t) in r.OutputThresholds)
             {

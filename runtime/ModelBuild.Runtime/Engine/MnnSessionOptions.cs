@@ -3,10 +3,10 @@ using ModelBuild.Runtime.Kernels;
 namespace ModelBuild.Runtime;
 
 /// <summary>
-/// Options for an <see cref="InferenceSession"/>. The session reads them once in its constructor and keeps no
+/// Options for an <see cref="MnnSession"/>. The session reads them once in its constructor and keeps no
 /// reference to this object, so the caller may reuse or change it afterwards.
 /// </summary>
-public sealed class SessionOptions
+public sealed class MnnSessionOptions
 {
     /// <summary>
     /// Forces a SIMD level (clamped to what the machine supports); null uses <see cref="KernelIsa.Default"/>

@@ -6,33 +6,50 @@ namespace ModelBuild.Runtime;
 /// re-derives shapes only where input shapes changed. Several sessions may run on several threads at once
 /// (they share only the immutable model); concurrent calls on one session are serialized by a lock.
 /// </summary>
-public sealed class InferenceSession : IDisposable
+public sealed class MnnSession : IDisposable
 {
     private readonly object _gate = new();
     private readonly MnnModel _model;
-    private readonly ExecutionGraph _graph;
     private readonly string[] _outputNames;
     private readonly int[] _outputTensors;
     private readonly Tensor?[] _bound;
     private readonly Tensor[] _targets;
-    private bool _disposed;
+
+    /// <summary>Every buffer, executor and packed weight the session owns; null once disposed.</summary>
+    private ExecutionGraph? _graph;
+
+    /// <summary>What <see cref="Outputs"/> returns: replaced when a run plans other output shapes or types.</summary>
+    private TensorInfo[] _outputInfo;
 
     /// <summary>
     /// Creates a session. The session keeps a reference to <paramref name="model"/> (which must stay unchanged;
     /// models are immutable) and copies what it needs from <paramref name="options"/>.
     /// </summary>
-    public InferenceSession(MnnModel model, SessionOptions? options = null)
+    public MnnSession(MnnModel model, MnnSessionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         _model = model;
-        options ??= new SessionOptions();
+        options ??= new MnnSessionOptions();
         _graph = new ExecutionGraph(Engine.Emulation.Fp16Emulation.ModelFor(model, options), options);
         _outputTensors = model.Graph.OutputTensors.ToArray();
         _outputNames = _outputTensors.Select(t => model.Graph.TensorNames[t]).ToArray();
         InputNames = model.Inputs.Select(i => i.Name).ToArray();
         _bound = new Tensor?[model.Inputs.Count];
         _targets = new Tensor[_outputTensors.Length];
+        _outputInfo = [.. model.Outputs];
     }
+
+    /// <summary>The model inputs (names, element types, declared shapes), in declaration order. Owned by the model.</summary>
+    public IReadOnlyList<TensorInfo> Inputs => _model.Inputs;
+
+    /// <summary>
+    /// The model outputs in <see cref="OutputNames"/> order, with the element type and shape the session planned
+    /// for the most recent successful run's input shapes (e.g. <c>Float32[1,1000]</c>). Before the first run the
+    /// shapes are not known yet (MNN files do not declare them) and the list is the model's
+    /// <see cref="MnnModel.Outputs"/>. The returned list is a snapshot: a later run with other input shapes replaces
+    /// it rather than changing it.
+    /// </summary>
+    public IReadOnlyList<TensorInfo> Outputs => Volatile.Read(ref _outputInfo);
 
     /// <summary>Names of the model inputs, in declaration order. Owned by the session; do not modify.</summary>
     public IReadOnlyList<string> InputNames { get; }
@@ -42,6 +59,9 @@ public sealed class InferenceSession : IDisposable
 
     /// <summary>The model this session runs (shared, immutable).</summary>
     public MnnModel Model => _model;
+
+    /// <summary>The executable graph holding the session's buffers; null once disposed (tests watch it being collected).</summary>
+    internal ExecutionGraph? Graph => _graph;
 
     /// <summary>
     /// Runs the model. <paramref name="inputs"/> must name every model input exactly (MB4002 missing, MB4003
@@ -78,7 +98,8 @@ public sealed class InferenceSession : IDisposable
     /// Inputs are checked as by <see cref="Run(IReadOnlyDictionary{string, Tensor})"/> and copied; the session keeps
     /// no reference to them. The output tensors stay owned by the caller: each is given the output's shape and
     /// element type, and keeps its arrays when they are large enough (else it gets new, larger ones, which it then
-    /// owns; a tensor made by <see cref="Tensor.FromFloats"/> stops sharing the caller's array in that case). The
+    /// owns; a tensor made by <see cref="Tensor.FromFloats"/> or <see cref="Tensor.FromMemory(Memory{float}, ReadOnlySpan{int})"/>
+    /// stops sharing the caller's memory in that case; with room enough the values land in the caller's memory without a copy). The
     /// session keeps no reference to them after the call, so they may be reused for the next call. With the same
     /// input shapes as the previous call, and inputs in a <see cref="Dictionary{TKey, TValue}"/> or
     /// <see cref="OrderedDictionary{TKey, TValue}"/>, a call allocates no managed memory.
@@ -96,7 +117,7 @@ public sealed class InferenceSession : IDisposable
 
         lock (_gate)
         {
-            ObjectDisposedCheck();
+            var graph = LiveGraph();
             for (int k = 0; k < _targets.Length; k++)
             {
                 _targets[k] = outputs[k] ?? throw new ModelBuildException(ErrorCodes.UsageError, $"{_model.Name}: output tensor {k} ('{_outputNames[k]}') is null");
@@ -105,7 +126,8 @@ public sealed class InferenceSession : IDisposable
             try
             {
                 InputBinder.Bind(_model, inputs, _bound);
-                _graph.Run(_bound!, _outputTensors, _targets);
+                graph.Run(_bound!, _outputTensors, _targets);
+                RecordOutputShapes(graph);
             }
             finally
             {
@@ -116,12 +138,17 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    /// <summary>Releases the session's buffers. Further calls to Run throw MB4006. Safe to call more than once.</summary>
+    /// <summary>
+    /// Releases the session's buffers: intermediate and output buffers, executors and their packed weights become
+    /// garbage at once, even while something still references the session (the model and tensors the caller got
+    /// from <see cref="Run(IReadOnlyDictionary{string, Tensor})"/> are not affected). Later calls to Run throw
+    /// <see cref="ObjectDisposedException"/>. Waits for a run in progress on another thread; safe to call more than once.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            _disposed = true;
+            _graph = null;
         }
     }
 
@@ -130,7 +157,7 @@ public sealed class InferenceSession : IDisposable
         ArgumentNullException.ThrowIfNull(inputs);
         lock (_gate)
         {
-            ObjectDisposedCheck();
+            var graph = LiveGraph();
             var values = new Tensor[indices.Length];
             for (int i = 0; i < values.Length; i++)
             {
@@ -140,7 +167,8 @@ public sealed class InferenceSession : IDisposable
             try
             {
                 InputBinder.Bind(_model, inputs, _bound);
-                _graph.Run(_bound!, indices, values);
+                graph.Run(_bound!, indices, values);
+                RecordOutputShapes(graph);
             }
             finally
             {
@@ -157,11 +185,29 @@ public sealed class InferenceSession : IDisposable
         }
     }
 
-    private void ObjectDisposedCheck()
+    private ExecutionGraph LiveGraph() => _graph ?? throw new ObjectDisposedException(GetType().FullName, $"{_model.Name}: the session has been disposed");
+
+    /// <summary>Updates <see cref="Outputs"/> when the run planned other shapes or types (no allocation when unchanged).</summary>
+    private void RecordOutputShapes(ExecutionGraph graph)
     {
-        if (_disposed)
+        var info = _outputInfo;
+        TensorInfo[]? changed = null;
+        for (int k = 0; k < _outputTensors.Length; k++)
         {
-            throw new ModelBuildException(ErrorCodes.RuntimeDisposed, $"{_model.Name}: the inference session has been disposed");
+            var planned = graph.TensorAt(_outputTensors[k]);
+            var known = info[k];
+            if (known.RankKnown && known.ElementType == planned.ElementType && known.ShapeEquals(planned.ShapeArray))
+            {
+                continue;
+            }
+
+            changed ??= (TensorInfo[])info.Clone();
+            changed[k] = new TensorInfo(_outputNames[k], planned.ElementType, planned.ShapeArray.ToArray(), rankKnown: true);
+        }
+
+        if (changed is not null)
+        {
+            Volatile.Write(ref _outputInfo, changed);
         }
     }
 }
