@@ -68,7 +68,7 @@ public static partial class TestDataSet
 
     /// <summary>Runs one data set and pairs every expected output with the matching runtime output.</summary>
     /// <remarks><paramref name="expected"/> replaces the stored outputs (see DisputedExpectations).</remarks>
-    public static (IReadOnlyList<OutputPair> Pairs, string? CountMismatch) Run(InferenceSession session, string dir, IReadOnlyList<(int Index, string Name, TensorData Data)>? expected = null)
+    public static (IReadOnlyList<OutputPair> Pairs, string? CountMismatch) Run(MnnSession session, string dir, IReadOnlyList<(int Index, string Name, TensorData Data)>? expected = null)
     {
         var inputs = Inputs(dir, session.Model.Inputs);
         var outputs = session.Run(inputs);

@@ -126,7 +126,7 @@ public sealed class PadResizeOpTests : OpTestBase
             .Node("Resize", ["x", "", "scales"], ["y"], attrs: a => a.String("mode", "linear").String("coordinate_transformation_mode", "align_corners"))
             .Output("y", IrDataType.Float).Build();
         var converted = ModelBuild.Converter.Conversion.ModelConverter.Convert(SaveModel(model));
-        using var session = new ModelBuild.Runtime.InferenceSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
+        using var session = new ModelBuild.Runtime.MnnSession(ModelBuild.Runtime.MnnModel.FromBytes(converted.Bytes));
         var y = session.Run(new Dictionary<string, ModelBuild.Runtime.Tensor> { ["x"] = ModelBuild.Runtime.Tensor.FromFloats([0f, 1f, 2f, 3f], [1, 1, 1, 4]) })["y"];
         CollectionAssert.AreEqual(new[] { 1, 1, 1, 2 }, y.Shape.ToArray());
         Assert.AreEqual(0f, y.Floats[0], 1e-6f);
