@@ -136,7 +136,8 @@ public sealed class OurFilesInUpstreamMnnTests
         return (error <= ModelThreshold ? null : detail, detail);
     }
 
-    private static void DeleteQuietly(string dir)
+    /// <summary>Deletes a work folder; a leftover one is harmless (also used by the upstream-only survey).</summary>
+    internal static void DeleteQuietly(string dir)
     {
         try
         {

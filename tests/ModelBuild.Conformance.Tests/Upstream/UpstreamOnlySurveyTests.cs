@@ -56,9 +56,9 @@ public sealed class UpstreamOnlySurveyTests
             }
 
             results[i] = (c, $"{ours.Outcome}: {CaseRunner.FirstLine(ours.Detail)}", upstream);
-            DeleteQuietly(dir);
+            OurFilesInUpstreamMnnTests.DeleteQuietly(dir);
         });
-        DeleteQuietly(work);
+        OurFilesInUpstreamMnnTests.DeleteQuietly(work);
 
         var gaps = results.Where(r => r.Upstream?.Outcome == UpstreamOutcome.Passed).OrderBy(r => r.Case.Key, StringComparer.Ordinal).ToList();
         ReportFile.WriteSection("upstream-only", Report(results, gaps, tools.Revision));
@@ -102,20 +102,5 @@ public sealed class UpstreamOnlySurveyTests
 
         sb.Append("\n</details>\n");
         return sb.ToString();
-    }
-
-    private static void DeleteQuietly(string dir)
-    {
-        try
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless.
-        }
     }
 }
