@@ -24,28 +24,17 @@ public static partial class ModuleBasicProcess
     {
         // Under a 4 GiB address-space limit: a file upstream misreads (e.g. a float OneHot depth read as int bits)
         // can make it allocate without bound, and the machine is shared.
-        var start = new ProcessStartInfo("/bin/sh", ["-c", $"ulimit -v {MemoryLimitKiB} && exec \"$0\" \"$@\"", moduleBasic, model, dir])
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"ulimit -v {MemoryLimitKiB} && exec \"$0\" \"$@\"", moduleBasic, model, dir]) { WorkingDirectory = dir };
+        var (exitCode, log) = BoundedProcess.Run(start, timeout);
+        if (exitCode is null)
         {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {moduleBasic}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
             return new ModuleBasicRun($"no result within {timeout.TotalSeconds:0} s", []);
         }
 
-        var log = stdout.Result + "\n" + stderr.Result;
-        if (process.ExitCode != 0)
+        if (exitCode != 0)
         {
             var reason = FailureLine(log);
-            return new ModuleBasicRun($"exited with code {process.ExitCode}" + (reason is null ? "" : $" ({reason})"), []);
+            return new ModuleBasicRun($"exited with code {exitCode}" + (reason is null ? "" : $" ({reason})"), []);
         }
 
         if (FailureLine(log) is { } failure)

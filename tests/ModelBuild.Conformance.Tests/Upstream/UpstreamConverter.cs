@@ -16,24 +16,8 @@ public static class UpstreamConverter
     public static bool Convert(UpstreamTools tools, string onnx, string output, TimeSpan timeout)
     {
         var exe = Find(tools) ?? throw new InvalidOperationException($"no MNNConvert beside {tools.ModuleBasic}");
-        var start = new ProcessStartInfo(exe, ["-f", "ONNX", "--modelFile", onnx, "--MNNModel", output, "--bizCode", "MNN"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {exe}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return false;
-        }
-
-        var log = stdout.Result + stderr.Result;
-        return process.ExitCode == 0 && File.Exists(output) && new FileInfo(output).Length > 0
+        var (exitCode, log) = BoundedProcess.Run(new ProcessStartInfo(exe, ["-f", "ONNX", "--modelFile", onnx, "--MNNModel", output, "--bizCode", "MNN"]), timeout);
+        return exitCode == 0 && File.Exists(output) && new FileInfo(output).Length > 0
             && log.Contains("Converted Success", StringComparison.OrdinalIgnoreCase);
     }
 }
