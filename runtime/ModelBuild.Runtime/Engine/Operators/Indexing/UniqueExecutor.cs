@@ -14,6 +14,8 @@ internal sealed class UniqueExecutor : OperatorExecutor
 {
     private int[] _order = [];
     private int[] _group = [];
+    private float[] _floatKeys = [];
+    private int[] _intKeys = [];
     private int _unique;
 
     public override bool ShapeDependsOnInputValues => true;
@@ -41,12 +43,12 @@ internal sealed class UniqueExecutor : OperatorExecutor
 
         if (x.ElementType == TensorElementType.Float32)
         {
-            _order.AsSpan().Sort(new ByValueThenIndex<float>(x.Floats.ToArray()));
+            _order.AsSpan().Sort(new ByValueThenIndex<float>(Keys(x.Floats, ref _floatKeys)));
             _unique = Group(x.Floats);
         }
         else
         {
-            _order.AsSpan().Sort(new ByValueThenIndex<int>(x.Ints.ToArray()));
+            _order.AsSpan().Sort(new ByValueThenIndex<int>(Keys(x.Ints, ref _intKeys)));
             _unique = Group(x.Ints);
         }
 
@@ -93,6 +95,18 @@ internal sealed class UniqueExecutor : OperatorExecutor
                 counts[g]++;
             }
         }
+    }
+
+    /// <summary>The values copied into scratch kept between runs (the comparer needs an array).</summary>
+    private static T[] Keys<T>(ReadOnlySpan<T> values, ref T[] scratch)
+    {
+        if (scratch.Length != values.Length)
+        {
+            scratch = new T[values.Length];
+        }
+
+        values.CopyTo(scratch);
+        return scratch;
     }
 
     /// <summary>Numbers the groups of equal values along the sorted order; returns their count.</summary>
