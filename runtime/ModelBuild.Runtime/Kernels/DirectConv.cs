@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace ModelBuild.Runtime.Kernels;
@@ -35,6 +36,11 @@ internal static class DirectConv
         public int Hp, Wq, Sw;
         public long Phase, Plane;
         public int[] TapOffset = [];
+
+        // the fused clamp, read once (FusedActivation.Lo/Hi are switches the JIT does not inline: a call after the
+        // FMA loop would force the accumulators onto the stack)
+        public bool Act;
+        public float Lo, Hi;
     }
 
     public static unsafe void Run(IsaLevel isa, Conv2DParams p, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int threads)
@@ -45,6 +51,9 @@ internal static class DirectConv
         int hp = ((oh - 1) * p.StrideH) + ((p.KH - 1) * p.DilationH) + 1;
         int wp = ((ow - 1) * sw) + ((p.KW - 1) * p.DilationW) + 1;
         var l = new Layout { Hp = hp, Wq = (wp + sw - 1) / sw, Sw = sw, TapOffset = new int[p.KW] };
+        l.Act = p.Activation.Kind != ActivationKind.None;
+        l.Lo = p.Activation.Lo;
+        l.Hi = p.Activation.Hi;
         l.Phase = (long)hp * l.Wq;
         l.Plane = l.Phase * sw;
         for (int kx = 0; kx < p.KW; kx++)
@@ -129,8 +138,8 @@ internal static class DirectConv
     }
 
     /// <summary>
-    /// One output row (all OC) of image n = row / oh: four-vector strips where the level has the registers for 16
-    /// accumulators (V512), then two-vector and one-vector strips, then one vector overlapping the last.
+    /// One output row (all OC) of image n = row / oh, <see cref="OcBlock"/> channels at a time (the last block
+    /// may hold fewer; its channel count is a type, see <see cref="Strips"/>).
     /// </summary>
     private static unsafe void Row<TV, S>(Conv2DParams p, Layout l, float* padded, float* w, float* bias, float* y, int row, int oh, int ow)
         where TV : struct
@@ -139,41 +148,86 @@ internal static class DirectConv
         int n = row / oh, oy = row - (n * oh);
         float* xin = padded + (n * p.C * l.Plane) + ((long)oy * p.StrideH * l.Wq);
         float* yout = y + ((long)n * p.OC * oh * ow) + ((long)oy * ow);
-        int vw = S.Count, oplane = oh * ow;
+        int oplane = oh * ow;
         long k = (long)p.C * p.KH * p.KW;
         fixed (int* taps = l.TapOffset)
         {
             for (int oc0 = 0; oc0 < p.OC; oc0 += OcBlock)
             {
-                int oc = Math.Min(OcBlock, p.OC - oc0);
                 float* wb = w + (oc0 * k), bb = bias == null ? null : bias + oc0, yb = yout + ((long)oc0 * oplane);
-                int ox = 0;
-                if (vw == 16)
+                switch (Math.Min(OcBlock, p.OC - oc0))
                 {
-                    for (; ox + (4 * vw) <= ow; ox += 4 * vw)
-                    {
-                        Strip<TV, S, Four>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
-                    }
-                }
-
-                for (; ox + (2 * vw) <= ow; ox += 2 * vw)
-                {
-                    Strip<TV, S, Two>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
-                }
-
-                for (; ox + vw <= ow; ox += vw)
-                {
-                    Strip<TV, S, One>(p, l, taps, oc, xin + ox, wb, bb, yb + ox, oplane);
-                }
-
-                if (ox < ow)
-                {
-                    // Last vector ends at the row's end (ow ≥ vw, see NarrowForRow): the overlapped outputs are
-                    // recomputed by the same chain, so they get the same values.
-                    Strip<TV, S, One>(p, l, taps, oc, xin + ow - vw, wb, bb, yb + ow - vw, oplane);
+                    case 4: Strips<TV, S, C4>(p, l, taps, xin, wb, bb, yb, ow, oplane); break;
+                    case 3: Strips<TV, S, C3>(p, l, taps, xin, wb, bb, yb, ow, oplane); break;
+                    case 2: Strips<TV, S, C2>(p, l, taps, xin, wb, bb, yb, ow, oplane); break;
+                    default: Strips<TV, S, C1>(p, l, taps, xin, wb, bb, yb, ow, oplane); break;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One row of <typeparamref name="O"/> output channels: four-vector strips where the level has the registers for
+    /// 16 accumulators (V512), then two-vector and one-vector strips, then one vector overlapping the last.
+    /// </summary>
+    private static unsafe void Strips<TV, S, O>(Conv2DParams p, Layout l, int* taps, float* xin, float* wb, float* bb, float* yb, int ow, int oplane)
+        where TV : struct
+        where S : struct, ISimd<TV>
+        where O : struct, IChannels
+    {
+        int vw = S.Count, ox = 0;
+        if (vw == 16)
+        {
+            for (; ox + (4 * vw) <= ow; ox += 4 * vw)
+            {
+                Strip<TV, S, Four, O>(p, l, taps, xin + ox, wb, bb, yb + ox, oplane);
+            }
+        }
+
+        for (; ox + (2 * vw) <= ow; ox += 2 * vw)
+        {
+            Strip<TV, S, Two, O>(p, l, taps, xin + ox, wb, bb, yb + ox, oplane);
+        }
+
+        for (; ox + vw <= ow; ox += vw)
+        {
+            Strip<TV, S, One, O>(p, l, taps, xin + ox, wb, bb, yb + ox, oplane);
+        }
+
+        if (ox < ow)
+        {
+            // Last vector ends at the row's end (ow ≥ vw, see NarrowForRow): the overlapped outputs are
+            // recomputed by the same chain, so they get the same values.
+            Strip<TV, S, One, O>(p, l, taps, xin + ow - vw, wb, bb, yb + ow - vw, oplane);
+        }
+    }
+
+    /// <summary>Output channels of a register block, as a type: the JIT then drops the absent channels' code, and no
+    /// branch inside the FMA loop leaves the register allocator guessing (without PGO it spilled every accumulator
+    /// around such branches: 8× slower).</summary>
+    private interface IChannels
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct C1 : IChannels
+    {
+        public static int Count => 1;
+    }
+
+    private struct C2 : IChannels
+    {
+        public static int Count => 2;
+    }
+
+    private struct C3 : IChannels
+    {
+        public static int Count => 3;
+    }
+
+    private struct C4 : IChannels
+    {
+        public static int Count => 4;
     }
 
     private interface IWidth
@@ -197,14 +251,17 @@ internal static class DirectConv
     }
 
     /// <summary>
-    /// R.Vectors vectors of outputs at x for <paramref name="oc"/> (≤ 4) output channels (R is a type so that each
-    /// width gets its own register allocation). Accumulators of absent channels are never stored.
+    /// R.Vectors vectors of outputs at x for O.Count (≤ 4) output channels (R and O are types so that each shape
+    /// gets its own register allocation). Accumulators of absent channels are never stored.
     /// </summary>
-    private static unsafe void Strip<TV, S, R>(Conv2DParams p, Layout l, int* taps, int oc, float* x, float* w, float* bias, float* y, int oplane)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Strip<TV, S, R, O>(Conv2DParams p, Layout l, int* taps, float* x, float* w, float* bias, float* y, int oplane)
         where TV : struct
         where S : struct, ISimd<TV>
         where R : struct, IWidth
+        where O : struct, IChannels
     {
+        int oc = O.Count;
         nint vw = S.Count;
         int kh = p.KH, kw = p.KW, dh = p.DilationH;
         long plane = l.Plane, rowStep = (long)dh * l.Wq;
@@ -269,8 +326,8 @@ internal static class DirectConv
             }
         }
 
-        bool act = p.Activation.Kind != ActivationKind.None;
-        TV lo = S.Splat(p.Activation.Lo), hi = S.Splat(p.Activation.Hi);
+        bool act = l.Act;
+        TV lo = S.Splat(l.Lo), hi = S.Splat(l.Hi);
         Store<TV, S, R>(a00, a01, a02, a03, act, lo, hi, y);
         if (oc > 1)
         {
@@ -288,6 +345,9 @@ internal static class DirectConv
         }
     }
 
+    // Inlined: a call would kill every vector register (none is callee-saved), so the accumulators, live across
+    // it, would be spilled to the stack at each FMA of the loop above (measured: 6-8x slower without PGO).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store<TV, S, R>(TV v0, TV v1, TV v2, TV v3, bool act, TV lo, TV hi, float* y)
         where TV : struct
         where S : struct, ISimd<TV>
