@@ -197,7 +197,7 @@ internal static class Normalization
     }
 
     /// <summary>y = fma((x − mean)·inv, g, b) where g/b come from the arrays when given, else the scalars.</summary>
-    private static unsafe void Apply<TV, S>(ref float x, ref float y, int n, float mean, float inv, float* gamma, float* beta, float sc, float bi)
+    internal static unsafe void Apply<TV, S>(ref float x, ref float y, int n, float mean, float inv, float* gamma, float* beta, float sc, float bi)
         where TV : struct
         where S : struct, ISimd<TV>
     {
@@ -240,7 +240,7 @@ internal static class Normalization
 }
 
 /// <summary>LayerNorm rows [r0, r1) (the body of <see cref="Normalization.LayerNorm"/>).</summary>
-internal unsafe struct LayerNormRows : IRangeBody
+internal unsafe struct LayerNormRows : IRangeBody, IWidthBody
 {
     public IsaLevel Level;
     public float* X, Y, Gamma, Beta;
@@ -249,11 +249,31 @@ internal unsafe struct LayerNormRows : IRangeBody
 
     public readonly void Run(int r0, int r1)
     {
-        for (int r = r0; r < r1; r++)
+        // one dispatch for the chunk (short rows paid three each)
+        var rows = this;
+        rows.X = X + ((long)r0 * Size);
+        rows.Y = Y + ((long)r0 * Size);
+        rows.Rows = r1 - r0;
+        IsaDispatch.Run(Level, ref rows);
+    }
+
+    /// <summary>Rows of this chunk (set by <see cref="Run(int, int)"/>).</summary>
+    public int Rows;
+
+    /// <summary>Each row exactly as <see cref="Normalization.Stats"/> then <see cref="Normalization.ApplyDispatch"/>, at one width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void Run<TV, S>()
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int n = Size;
+        for (int r = 0; r < Rows; r++)
         {
-            ref float xr = ref X[(long)r * Size];
-            Normalization.Stats(Level, ref xr, Size, Epsilon, out float mean, out float inv);
-            Normalization.ApplyDispatch(Level, ref xr, ref Y[(long)r * Size], Size, mean, inv, Gamma, Beta, 1f, 0f);
+            ref float xr = ref X[(long)r * n];
+            float mean = Partial16.Reduce<SumRed, TV, S>(default, ref xr, n) / n;
+            float var = Partial16.Reduce<CenteredSqRed, TV, S>(new CenteredSqRed(mean), ref xr, n) / n;
+            float inv = 1f / MathF.Sqrt(var + Epsilon);
+            Normalization.Apply<TV, S>(ref xr, ref Y[(long)r * n], n, mean, inv, Gamma, Beta, 1f, 0f);
         }
     }
 }

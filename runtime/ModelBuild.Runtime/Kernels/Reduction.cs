@@ -495,6 +495,14 @@ internal unsafe struct SoftmaxRows : IRangeBody
                 long baseOff = (long)o * AxisLength * Inner;
                 var xs = new ReadOnlySpan<float>(X + baseOff, AxisLength * Inner);
                 var ys = new Span<float>(Y + baseOff, AxisLength * Inner);
+                if (Inner == 1 && !Log)
+                {
+                    // all rows of this chunk under one dispatch (rows of 16 paid five dispatches each)
+                    var rows = new SoftmaxContiguousRows { X = X + baseOff, Y = Y + baseOff, N = AxisLength, Rows = o1 - o };
+                    IsaDispatch.Run(Level, ref rows);
+                    break;
+                }
+
                 if (Inner == 1)
                 {
                     Reduction.SoftmaxRow(Level, xs, ys, Log);
@@ -511,6 +519,53 @@ internal unsafe struct SoftmaxRows : IRangeBody
             {
                 System.Buffers.ArrayPool<float>.Shared.Return(mx);
                 System.Buffers.ArrayPool<float>.Shared.Return(sm!);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Softmax of <see cref="Rows"/> contiguous rows of <see cref="N"/>, each exactly as <c>Reduction.SoftmaxRow</c>: m =
+/// max (16 partials), y = exp(x − m) element-wise, s = Σ y (16 partials), y = y / s — the same operations on the same
+/// values, fused into one width-specialised loop.
+/// </summary>
+internal unsafe struct SoftmaxContiguousRows : IWidthBody
+{
+    public float* X, Y;
+    public int N, Rows;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void Run<TV, S>()
+        where TV : struct
+        where S : struct, ISimd<TV>
+    {
+        int n = N, c = S.Count;
+        for (int r = 0; r < Rows; r++)
+        {
+            float* x = X + ((long)r * n), y = Y + ((long)r * n);
+            float m = Partial16.Reduce<MaxRed, TV, S>(default, ref *x, n);
+            TV mv = S.Splat(m);
+            int i = 0;
+            for (; i <= n - c; i += c)
+            {
+                S.Store(FloatMath.Exp<TV, S>(S.Sub(S.Load(ref *x, i), mv)), ref *y, i);
+            }
+
+            for (; i < n; i++)
+            {
+                y[i] = FloatMath.Exp<float, S1>(x[i] - m);
+            }
+
+            float sum = Partial16.Reduce<SumRed, TV, S>(default, ref *y, n);
+            TV sv = S.Splat(sum);
+            for (i = 0; i <= n - c; i += c)
+            {
+                S.Store(S.Div(S.Load(ref *y, i), sv), ref *y, i);
+            }
+
+            for (; i < n; i++)
+            {
+                y[i] /= sum;
             }
         }
     }

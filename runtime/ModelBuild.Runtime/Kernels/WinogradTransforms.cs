@@ -42,6 +42,8 @@ internal static class WinogradTransforms
     }
 
     /// <summary>The same Aᵀ·m, then + bias (when <paramref name="hasBias"/>) and min(max(·, lo), hi) (when <paramref name="act"/>).</summary>
+    /// <remarks>Inlined: as a call it took its nine vector arguments through the stack.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void OutputFinal<TV, S>(TV m0, TV m1, TV m2, TV m3, TV m4, TV m5, bool hasBias, TV bias, bool act, TV lo, TV hi, ref float dst, nint stride)
         where TV : struct
         where S : struct, ISimd<TV>

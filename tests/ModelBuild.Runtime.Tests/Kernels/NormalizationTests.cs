@@ -8,6 +8,29 @@ public sealed class NormalizationTests
 {
     public static IEnumerable<object[]> Levels => AllLevels;
 
+    /// <summary>The fused row loop gives the bits of Stats then Apply per row (the path GroupNorm still takes).</summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public unsafe void LayerNormFusedRowsMatchStatsThenApply(IsaLevel isa)
+    {
+        foreach ((int rows, int size) in new[] { (16, 64), (3, 7), (2, 1001) })
+        {
+            float[] x = Random(rows * size, size, -3f, 5f), gamma = Random(size, size + 1), beta = Random(size, size + 2);
+            float[] fused = new float[x.Length], steps = new float[x.Length];
+            Normalization.LayerNorm(isa, x, fused, rows, size, gamma, beta, 1e-5f);
+            fixed (float* pg = gamma, pb = beta)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    Normalization.Stats(KernelIsa.Clamp(isa), ref x[r * size], size, 1e-5f, out float mean, out float inv);
+                    Normalization.ApplyDispatch(KernelIsa.Clamp(isa), ref x[r * size], ref steps[r * size], size, mean, inv, pg, pb, 1f, 0f);
+                }
+            }
+
+            AssertBitEqual(steps, fused, $"layernorm rows {rows}x{size} isa={isa}");
+        }
+    }
+
     [TestMethod]
     [DynamicData(nameof(Levels))]
     public void LayerNormBitIdenticalAndAccurate(IsaLevel isa)

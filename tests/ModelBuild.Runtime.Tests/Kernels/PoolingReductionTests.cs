@@ -132,6 +132,25 @@ public sealed class PoolingReductionTests
         }
     }
 
+    /// <summary>The fused row loop gives the bits of the step-by-step row (max, subtract, exp, sum, divide).</summary>
+    [TestMethod]
+    [DynamicData(nameof(Levels))]
+    public void SoftmaxFusedRowsMatchStepByStepRow(IsaLevel isa)
+    {
+        foreach ((int outer, int n) in new[] { (64, 16), (5, 3), (7, 37), (2, 1001) })
+        {
+            float[] x = Random(outer * n, n, -20f, 20f);
+            float[] fused = new float[x.Length], steps = new float[x.Length];
+            Reduction.Softmax(isa, x, fused, outer, n, 1);
+            for (int o = 0; o < outer; o++)
+            {
+                Reduction.SoftmaxRow(isa, x.AsSpan(o * n, n), steps.AsSpan(o * n, n), false);
+            }
+
+            AssertBitEqual(steps, fused, $"softmax rows {outer}x{n} isa={isa}");
+        }
+    }
+
     [TestMethod]
     [DynamicData(nameof(Levels))]
     public void SoftmaxBitIdenticalAndAccurate(IsaLevel isa)
