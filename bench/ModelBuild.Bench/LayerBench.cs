@@ -104,6 +104,12 @@ internal static class LayerBench
             run = () => WinogradConv.Conv2D(isa, p, x, wg, b, y, threads);
             path = "winograd";
         }
+        else if (WinogradSmallPlane.Preferred(p))
+        {
+            WinogradSmallWeights ws = WinogradSmallPlane.TransformWeights(p, w);
+            run = () => WinogradSmallPlane.Conv2D(isa, p, x, ws, b, y, threads);
+            path = "wino23";
+        }
         else
         {
             ConvPackedWeights? packed = Convolution.PackWeights(p, w);

@@ -184,7 +184,7 @@ internal static unsafe class WinogradBlock
     /// writes or reads fall in different cache sets (a plain power-of-two-ish size put them all in one set and
     /// made the transforms several times slower).
     /// </summary>
-    private static long SpreadStride(long floats) => ((floats + 1023) / 1024 * 1024) + 48;
+    internal static long SpreadStride(long floats) => ((floats + 1023) / 1024 * 1024) + 48;
 
     /// <summary>
     /// Zero-padded rows [row0, row0 + PhaseRows) of one channel split into four column phases:

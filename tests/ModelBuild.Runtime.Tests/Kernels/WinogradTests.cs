@@ -161,7 +161,7 @@ public sealed class WinogradTests
     }
 
     /// <summary>Exact (double) convolution and Σ|w·x| + |b| per output.</summary>
-    private static (double[] Exact, double[] Scale) DoubleConv(Conv2DParams p, float[] x, float[] w, float[] bias)
+    internal static (double[] Exact, double[] Scale) DoubleConv(Conv2DParams p, float[] x, float[] w, float[] bias)
     {
         int oh = p.ConvOutH, ow = p.ConvOutW;
         var exact = new double[p.N * p.OC * oh * ow];

@@ -10,7 +10,7 @@ namespace ModelBuild.Runtime.Engine.Operators.Compute;
 /// parameter, or (when the parameter has none) from inputs 1 and 2. Geometry follows upstream's shape rules
 /// (<see cref="ConvGeometry"/>); the math is the Kernels library's Conv2D (depthwise / 1x1 / im2col + GEMM paths)
 /// with the fused relu/relu6 of common.relu/relu6, or Winograd F(4,3) for constant 3x3 stride-1 weights where
-/// <see cref="WinogradConv.Preferred"/> says it is faster.
+/// <see cref="WinogradConv.Preferred"/> says it is faster, or F(2,3) for small outputs (<see cref="WinogradSmallPlane"/>).
 /// </summary>
 [MnnOperator((int)OpType.Convolution, (int)OpType.ConvolutionDepthwise)]
 internal sealed class ConvolutionExecutor : OperatorExecutor
@@ -29,6 +29,8 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
     private ConvPackedWeights? _packed;
     /// <summary>Constant 3x3 weights transformed for Winograd on first use, when that path is chosen.</summary>
     private WinogradWeights? _winograd;
+    /// <summary>The same for the F(2,3) path of small outputs (<see cref="WinogradSmallPlane.Preferred"/>).</summary>
+    private WinogradSmallWeights? _winogradSmall;
 
     public ConvolutionExecutor(OpT op)
     {
@@ -136,6 +138,19 @@ internal sealed class ConvolutionExecutor : OperatorExecutor
             }
 
             WinogradConv.Conv2D(ctx.Isa, p, input.Floats, wg, bias, ctx.Outputs[0].Floats, ctx.Threads);
+            return;
+        }
+
+        if (_weight is not null && WinogradSmallPlane.Preferred(p))
+        {
+            WinogradSmallWeights? ws = _winogradSmall;
+            if (ws is null || ws.C != p.C || ws.OC != p.OC)
+            {
+                ws = WinogradSmallPlane.TransformWeights(p, weight);
+                _winogradSmall = ws; // racing runs build identical transforms; either may win
+            }
+
+            WinogradSmallPlane.Conv2D(ctx.Isa, p, input.Floats, ws, bias, ctx.Outputs[0].Floats, ctx.Threads);
             return;
         }
 
