@@ -129,6 +129,12 @@ internal static class Gemm
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
             {
+                if (SmallGemm.Applies(m, n, k, transB))
+                {
+                    SmallGemm.Run(NarrowForColumns(KernelIsa.Clamp(isa), n), m, n, k, pa, lda, transA, pb, ldb, pc, ldc, pbias, biasKind, accumulate, activation);
+                    return;
+                }
+
                 var job = new Job
                 {
                     Level = NarrowForColumns(KernelIsa.Clamp(isa), n), M = m, N = n, K = k, A = pa, Lda = lda, TransA = transA,

@@ -16,6 +16,7 @@ public sealed class GemmTests
         [
             [1, 1, 1], [1, 17, 3], [7, 1, 5], [6, 32, 8], [13, 37, 29], [31, 67, 0], [5, 3, 131], [64, 64, 64],
             [97, 131, 257], [6, 33, 600], [2, 64, 50], [1, 200, 300], [8, 96, 20],
+            [16, 16, 16], [9, 64, 40], [23, 5, 11], // SmallGemm: four-row blocks, row and column tails
         ];
         int seed = 1;
         foreach (int[] s in sizes)
