@@ -66,6 +66,9 @@ public static class OnnxRuntimeReference
             IrDataType.Bool => OrtValue.CreateTensorValueFromMemory(ints.Select(x => x != 0).ToArray(), shape),
             IrDataType.UInt8 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((byte)x)).ToArray(), shape),
             IrDataType.Int8 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((sbyte)x)).ToArray(), shape),
+            IrDataType.UInt16 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((ushort)x)).ToArray(), shape),
+            IrDataType.UInt32 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((uint)x)).ToArray(), shape),
+            IrDataType.UInt64 => OrtValue.CreateTensorValueFromMemory(ints.Select(x => checked((ulong)x)).ToArray(), shape),
             IrDataType.Float => OrtValue.CreateTensorValueFromMemory(ints.Select(x => (float)x).ToArray(), shape),
             _ => OrtValue.CreateTensorValueFromMemory((long[])ints.Clone(), shape),
         };
@@ -86,6 +89,8 @@ public static class OnnxRuntimeReference
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int8 => value.GetTensorDataAsSpan<sbyte>().ToArray().Select(x => (double)x).ToArray(),
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt16 => value.GetTensorDataAsSpan<ushort>().ToArray().Select(x => (double)x).ToArray(),
             Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int16 => value.GetTensorDataAsSpan<short>().ToArray().Select(x => (double)x).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt32 => value.GetTensorDataAsSpan<uint>().ToArray().Select(x => (double)x).ToArray(),
+            Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt64 => value.GetTensorDataAsSpan<ulong>().ToArray().Select(x => (double)x).ToArray(),
             var other => throw new NotSupportedException($"reference output type {other}"),
         };
         return new ReferenceOutput(shape, data);

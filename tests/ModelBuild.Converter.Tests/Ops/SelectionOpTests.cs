@@ -26,15 +26,32 @@ public sealed class SelectionOpTests : OpTestBase
     }
 
     [TestMethod]
-    public void GatherNdBatchDimsIsRefused()
+    [DataRow(1, new long[] { 2, 3, 4 }, new long[] { 2, 1 }, new long[] { 1, -1 }, DisplayName = "one batch axis, rows")]
+    [DataRow(1, new long[] { 2, 3, 4 }, new long[] { 2, 2, 2 }, new long[] { 0, 3, 2, -1, 1, 1, -3, 0 }, DisplayName = "one batch axis, element pairs")]
+    [DataRow(2, new long[] { 2, 3, 4, 5 }, new long[] { 2, 3, 2, 1 }, new long[] { 0, 3, 1, 2, -1, 0, 2, 2, 1, 1, 3, 0 }, DisplayName = "two batch axes")]
+    public void GatherNdBatchDims(int batchDims, long[] dataShape, long[] indicesShape, long[] indices)
     {
         var model = new OnnxModelBuilder(13)
-            .Input("x", IrDataType.Float, 2, 3).Input("i", IrDataType.Int64, 2, 1)
+            .Input("x", IrDataType.Float, OpModels.Dims(dataShape)).Input("i", IrDataType.Int64, OpModels.Dims(indicesShape))
+            .Node("GatherND", ["x", "i"], ["y"], attrs: a => a.Int("batch_dims", batchDims))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(1, dataShape), dataShape),
+            ["i"] = (indices, indicesShape),
+        });
+    }
+
+    [TestMethod]
+    public void GatherNdBatchDimsNeedsStaticShapes()
+    {
+        var model = new OnnxModelBuilder(13)
+            .Input("x", IrDataType.Float, 2, 3).Input("i", IrDataType.Int64, "n", 1)
             .Node("GatherND", ["x", "i"], ["y"], attrs: a => a.Int("batch_dims", 1))
             .Output("y", IrDataType.Float).Build();
         var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
-        Assert.AreEqual(ErrorCodes.UnsupportedAttribute, e.Code);
-        StringAssert.Contains(e.Message, "batch_dims=1");
+        Assert.AreEqual(ErrorCodes.UnsupportedDynamicShape, e.Code);
+        StringAssert.Contains(e.Message, "batch_dims");
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using ModelBuild.Converter.Conversion;
 using ModelBuild.Converter.Tests.Infrastructure;
 using IrDataType = ModelBuild.Converter.Graph.DataType;
 
@@ -19,6 +20,58 @@ public sealed class ShapeOpTests : OpTestBase
             .Node("Reshape", ["x", "shape"], ["y"])
             .Output("y", IrDataType.Float).Build();
         AssertMatchesOnnxRuntime(model);
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 0, 3, 4 }, new long[] { 3, 4, 0 }, DisplayName = "literal zero last")]
+    [DataRow(new long[] { 0, 3, 4 }, new long[] { 0, 0 }, DisplayName = "two literal zeros")]
+    [DataRow(new long[] { 0, 3, 4 }, new long[] { 4, -1 }, DisplayName = "empty input, inferred 0")]
+    [DataRow(new long[] { 2, 3, 4 }, new long[] { 4, -1 }, DisplayName = "input with elements")]
+    public void ReshapeAllowZeroRuntimeShape(long[] input, long[] target)
+    {
+        var model = new OnnxModelBuilder(14)
+            .Input("x", IrDataType.Float, OpModels.Dims(input)).Input("shape", IrDataType.Int64, target.Length)
+            .Node("Reshape", ["x", "shape"], ["y"], attrs: a => a.Int("allowzero", 1))
+            .Output("y", IrDataType.Float).Build();
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput>
+        {
+            ["x"] = (TestTensors.Random(1, input), input),
+            ["shape"] = (target, new long[] { target.Length }),
+        });
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 0, 3, 4 }, new long[] { 3, 0, 4 })]
+    [DataRow(new long[] { 2, 3, 4 }, new long[] { 0, -1 })]
+    public void ReshapeAllowZeroConstantShape(long[] input, long[] target)
+    {
+        // An empty input to a literal-zero shape is exact; a 0 beside −1 (allowzero=1) is an invalid model: refused.
+        var model = new OnnxModelBuilder(14)
+            .Input("x", IrDataType.Float, OpModels.Dims(input))
+            .Initializer("shape", target, target.Length)
+            .Node("Reshape", ["x", "shape"], ["y"], attrs: a => a.Int("allowzero", 1))
+            .Output("y", IrDataType.Float).Build();
+        if (target.Contains(-1))
+        {
+            var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
+            // shape inference already sees 0 elements against 24
+            Assert.AreEqual(ErrorCodes.OnnxShapeInference, e.Code);
+            return;
+        }
+
+        AssertMatchesOnnxRuntime(model, new Dictionary<string, TestInput> { ["x"] = (TestTensors.Random(1, input), input) });
+    }
+
+    [TestMethod]
+    public void ReshapeAllowZeroWithUnknownInputShapeIsRefused()
+    {
+        var model = new OnnxModelBuilder(14)
+            .Input("x", IrDataType.Float, "n", 3).Input("shape", IrDataType.Int64, 2)
+            .Node("Reshape", ["x", "shape"], ["y"], attrs: a => a.Int("allowzero", 1))
+            .Output("y", IrDataType.Float).Build();
+        var e = Assert.ThrowsExactly<ModelBuildException>(() => ModelConverter.Convert(SaveModel(model)));
+        Assert.AreEqual(ErrorCodes.UnsupportedDynamicShape, e.Code);
+        StringAssert.Contains(e.Message, "allowzero=1");
     }
 
     [TestMethod]

@@ -28,6 +28,119 @@ public sealed class FoldingTests
     }
 
     [TestMethod]
+    public void UnaryOpsOnConstantsFold()
+    {
+        float[] v = [-1.5f, -0.5f, 0f, 0.5f, 2.5f, float.NaN];
+        var m = new OnnxModelBuilder(14).Input("x", DataType.Float, 6)
+            .Initializer("c", v, 6)
+            .Node("Abs", ["c"], ["abs"]).Node("Floor", ["c"], ["floor"]).Node("Ceil", ["c"], ["ceil"]).Node("Relu", ["c"], ["relu"])
+            .Node("Add", ["x", "abs"], ["a1"]).Node("Add", ["a1", "floor"], ["a2"]).Node("Add", ["a2", "ceil"], ["a3"]).Node("Add", ["a3", "relu"], ["y"])
+            .Output("y").Build();
+        var g = OnnxImporter.Import(m, "m.onnx", ".");
+        PassPipeline.Run(g);
+        Assert.IsFalse(g.Nodes.Any(n => n.OpType is "Abs" or "Floor" or "Ceil" or "Relu"), string.Join(",", g.Nodes.Select(n => n.OpType)));
+        CollectionAssert.AreEqual(new[] { 1.5f, 0.5f, 0f, 0.5f, 2.5f, float.NaN }, g.Values["abs"].Constant!.Floats);
+        CollectionAssert.AreEqual(new[] { -2f, -1f, 0f, 0f, 2f, float.NaN }, g.Values["floor"].Constant!.Floats);
+        CollectionAssert.AreEqual(new[] { -1f, -0f, 0f, 1f, 3f, float.NaN }, g.Values["ceil"].Constant!.Floats);
+        CollectionAssert.AreEqual(new[] { 0f, 0f, 0f, 0.5f, 2.5f, float.NaN }, g.Values["relu"].Constant!.Floats);
+    }
+
+    [TestMethod]
+    public void IntegerAbsAndReluFold()
+    {
+        var m = new OnnxModelBuilder(14).Input("x", DataType.Int64, 3)
+            .Initializer("c", new long[] { -3, 0, 4 }, 3)
+            .Node("Abs", ["c"], ["abs"]).Node("Relu", ["c"], ["relu"])
+            .Node("Add", ["x", "abs"], ["a1"]).Node("Add", ["a1", "relu"], ["y"])
+            .Output("y", DataType.Int64).Build();
+        var g = OnnxImporter.Import(m, "m.onnx", ".");
+        PassPipeline.Run(g);
+        CollectionAssert.AreEqual(new long[] { 3, 0, 4 }, g.Values["abs"].Constant!.Ints);
+        CollectionAssert.AreEqual(new long[] { 0, 0, 4 }, g.Values["relu"].Constant!.Ints);
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 2, 3 }, new long[] { 3, 2 }, new long[] { 2, 2 }, DisplayName = "matrix")]
+    [DataRow(new long[] { 3 }, new long[] { 3, 2 }, new long[] { 2 }, DisplayName = "vector · matrix")]
+    [DataRow(new long[] { 2, 3 }, new long[] { 3 }, new long[] { 2 }, DisplayName = "matrix · vector")]
+    [DataRow(new long[] { 3 }, new long[] { 3 }, new long[] { }, DisplayName = "dot")]
+    [DataRow(new long[] { 2, 1, 2, 3 }, new long[] { 4, 3, 2 }, new long[] { 2, 4, 2, 2 }, DisplayName = "broadcast batch")]
+    public void MatMulOfConstantsFolds(long[] aShape, long[] bShape, long[] yShape)
+    {
+        var a = Enumerable.Range(0, (int)aShape.Aggregate(1L, (p, d) => p * d)).Select(i => (float)((i % 7) - 3) * 0.5f).ToArray();
+        var b = Enumerable.Range(0, (int)bShape.Aggregate(1L, (p, d) => p * d)).Select(i => (float)((i % 5) - 2)).ToArray();
+        var m = new OnnxModelBuilder(13).Input("x", DataType.Float)
+            .Initializer("a", a, aShape).Initializer("b", b, bShape)
+            .Node("MatMul", ["a", "b"], ["p"]).Node("Add", ["x", "p"], ["y"])
+            .Output("y").Build();
+        var g = OnnxImporter.Import(m, "m.onnx", ".");
+        PassPipeline.Run(g);
+        Assert.IsFalse(g.Nodes.Any(n => n.OpType == "MatMul"));
+        var folded = g.Values["p"].Constant!;
+        CollectionAssert.AreEqual(yShape, folded.Shape);
+        CollectionAssert.AreEqual(MatMulReference(a, aShape, b, bShape, yShape), folded.Floats);
+    }
+
+    [TestMethod]
+    public void IntegerMatMulOfConstantsFolds()
+    {
+        var m = new OnnxModelBuilder(13).Input("x", DataType.Int32, 2, 2)
+            .Initializer("a", new int[] { 1, -2, 3, 4 }, 2, 2).Initializer("b", new int[] { 5, 6, -7, 8 }, 2, 2)
+            .Node("MatMul", ["a", "b"], ["p"]).Node("Add", ["x", "p"], ["y"])
+            .Output("y", DataType.Int32).Build();
+        var g = OnnxImporter.Import(m, "m.onnx", ".");
+        PassPipeline.Run(g);
+        CollectionAssert.AreEqual(new long[] { 19, -10, -13, 50 }, g.Values["p"].Constant!.Ints);
+    }
+
+    /// <summary>The textbook triple loop over numpy-broadcast operands (1-D operands as row / column).</summary>
+    private static float[] MatMulReference(float[] a, long[] aShape, float[] b, long[] bShape, long[] yShape)
+    {
+        long[] aS = aShape.Length == 1 ? [1, aShape[0]] : aShape, bS = bShape.Length == 1 ? [bShape[0], 1] : bShape;
+        long m = aS[^2], k = aS[^1], n = bS[^1];
+        var batch = yShape.Length >= 2 && aShape.Length > 1 && bShape.Length > 1 ? yShape[..^2] : [];
+        var batches = batch.Aggregate(1L, (p, d) => p * d);
+        var result = new float[batches * m * n];
+        for (long t = 0; t < batches; t++)
+        {
+            long ai = BatchIndex(t, batch, aS[..^2]), bi = BatchIndex(t, batch, bS[..^2]);
+            for (long r = 0; r < m; r++)
+            {
+                for (long c = 0; c < n; c++)
+                {
+                    double acc = 0;
+                    for (long j = 0; j < k; j++)
+                    {
+                        acc += (double)a[(ai * m * k) + (r * k) + j] * b[(bi * k * n) + (j * n) + c];
+                    }
+
+                    result[(t * m * n) + (r * n) + c] = (float)acc;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static long BatchIndex(long t, long[] batch, long[] own)
+    {
+        long index = 0, stride = 1;
+        for (var i = batch.Length - 1; i >= 0; i--)
+        {
+            var coord = t % batch[i];
+            t /= batch[i];
+            var j = i - (batch.Length - own.Length);
+            if (j >= 0)
+            {
+                index += (own[j] == 1 ? 0 : coord) * stride;
+                stride *= own[j];
+            }
+        }
+
+        return index;
+    }
+
+    [TestMethod]
     public void SymbolicBatchKeepsShapeNodeButFoldsStaticSlice()
     {
         var m = new OnnxModelBuilder(15).Input("x", DataType.Float, "N", 3, 4)

@@ -80,6 +80,37 @@ internal static class ElementwiseEmitter
         t.Add("Identity", (ctx, n) => ctx.Final(n, OpType.Identity, null, ctx.In(n, 0)));
         t.AddSinceFirst("Dropout", Dropout);
         t.Add("Mod", Mod);
+        t.Add("BitShift", BitShift);
+    }
+
+    private static void BitShift(ExportContext ctx, Node n)
+    {
+        var type = ctx.TypeOf(n.Inputs[0]);
+        if (type is not (IrDataType.UInt8 or IrDataType.UInt16 or IrDataType.UInt32 or IrDataType.UInt64))
+        {
+            throw ctx.Invalid(n, $"BitShift is defined for unsigned integer inputs, not {DataTypeNames.Of(type)}");
+        }
+
+        var direction = n.GetString("direction", "");
+        var op = direction switch
+        {
+            "LEFT" => BinaryOpOperation.LEFTSHIFT,
+            "RIGHT" => BinaryOpOperation.RIGHTSHIFT,
+            _ => throw ctx.UnsupportedAttribute(n, $"direction='{direction}' (LEFT or RIGHT)"),
+        };
+
+        // MNN holds these as int32 and shifts int32 (as MNNConvert writes it). A narrow left shift must wrap at
+        // its own width: keep the low 8/16 bits.
+        var mask = op == BinaryOpOperation.LEFTSHIFT ? type switch { IrDataType.UInt8 => 0xFF, IrDataType.UInt16 => 0xFFFF, _ => 0 } : 0;
+        if (mask == 0)
+        {
+            ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(op), ctx.In(n, 0), ctx.In(n, 1));
+            return;
+        }
+
+        var shifted = ctx.Binary(n.Out0() + "/shifted", op, ctx.In(n, 0), ctx.In(n, 1));
+        var bits = ctx.ConstInts(n.Out0() + "/mask", [mask]);
+        ctx.Final(n, OpType.BinaryOp, MnnParams.Binary(BinaryOpOperation.BITWISE_AND), shifted, bits);
     }
 
     private static void Binary(ExportContext ctx, Node n, BinaryOpOperation op)

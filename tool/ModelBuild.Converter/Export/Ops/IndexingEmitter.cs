@@ -67,15 +67,67 @@ internal static class IndexingEmitter
     /// <summary>GatherND → GatherND(data, indices) with batch_dims 0 (TensorFlow's gather_nd, as upstream writes it), negative indices wrapped.</summary>
     private static void GatherNd(ExportContext ctx, Node n)
     {
-        if (n.GetInt("batch_dims", 0) != 0)
+        var batchDims = n.GetInt("batch_dims", 0);
+        if (batchDims != 0)
         {
-            throw ctx.UnsupportedAttribute(n, $"batch_dims={n.GetInt("batch_dims", 0)} (MNN's GatherND has none; only 0 is supported)");
+            GatherNdBatched(ctx, n, batchDims);
+            return;
         }
 
         // Upstream's GatherND reads indices as they are; ONNX's negative ones are wrapped first, as for ScatterND.
         var depth = ctx.StaticShapeOf(n.Inputs[1]) is { Length: > 0 } ishape ? (int)ishape[^1] : (int?)null;
         var indices = WrappedIndices(ctx, n, -1, depth is { } q ? (0, q) : null, ctx.StaticShapeOf(n.Inputs[0]), static (pos, q) => (int)(pos % q));
         ctx.Final(n, OpType.GatherND, null, ctx.In(n, 0), indices);
+    }
+
+    /// <summary>
+    /// GatherND with batch_dims b, as upstream encodes it: GatherND with Axis b, whose tuples index the axes b.. with
+    /// their strides from the start of params, and indices that carry each batch's offset. Here the offset is put on
+    /// the first index component only (batch k adds k · params.shape[b], i.e. k · Π params.shape[b:] elements), which
+    /// is exact for any tuple length; negative indices are wrapped before it is added. Needs static shapes.
+    /// </summary>
+    private static void GatherNdBatched(ExportContext ctx, Node n, long batchDims)
+    {
+        var data = ctx.RequireStaticShape(n, 0, "encode batch_dims");
+        var idx = ctx.RequireStaticShape(n, 1, "encode batch_dims");
+        if (batchDims < 0 || batchDims >= idx.Length || batchDims >= data.Length || idx[^1] + batchDims > data.Length)
+        {
+            throw ctx.Invalid(n, $"batch_dims={batchDims} does not fit data of rank {data.Length} and indices of shape [{string.Join(",", idx)}]");
+        }
+
+        var b = (int)batchDims;
+        for (var i = 0; i < b; i++)
+        {
+            if (data[i] != idx[i])
+            {
+                throw ctx.Invalid(n, $"batch axis {i} has {data[i]} in data but {idx[i]} in indices");
+            }
+        }
+
+        var q = (int)idx[^1];
+        var name = n.Out0();
+        var indices = WrappedIndices(ctx, n, -1, (b, q), data, (pos, count) => b + (int)(pos % count));
+        var batches = 1L;
+        for (var i = 0; i < b; i++)
+        {
+            batches *= idx[i];
+        }
+
+        // Shape: indices.shape[:b] + [1]·(rank − b − 1) + [q]; value k · data[b] at component 0 of batch k.
+        var offsetDims = new int[idx.Length];
+        for (var i = 0; i < idx.Length; i++)
+        {
+            offsetDims[i] = i < b ? (int)idx[i] : i == idx.Length - 1 ? q : 1;
+        }
+
+        var offsets = new int[checked((int)batches * q)];
+        for (var k = 0; k < batches; k++)
+        {
+            offsets[k * q] = checked((int)(k * data[b]));
+        }
+
+        var shifted = ctx.Binary(name + "/batch_offset", BinaryOpOperation.ADD, indices, ctx.ConstInts(name + "/batch_offsets", offsets, offsetDims));
+        ctx.Final(n, OpType.GatherND, MnnParams.Axis(b), ctx.In(n, 0), shifted);
     }
 
     /// <summary>

@@ -38,11 +38,44 @@ internal static class ShapeOpsEmitter
         var shape = ctx.ConstantOf(n, 1);
         if (n.GetInt("allowzero", 0) != 0 && (shape is null || shape.ToLongArray().Contains(0)))
         {
-            // MNN reads 0 as "copy this dim"; ONNX allowzero=1 means a real 0.
-            throw ctx.UnsupportedAttribute(n, "allowzero=1 with a zero (or run-time) target dimension");
+            ReshapeAllowZero(ctx, n, shape);
+            return;
         }
 
         ctx.Final(n, OpType.Reshape, MnnParams.Reshape(), x, ctx.In(n, 1));
+    }
+
+    /// <summary>
+    /// allowzero=1 where the shape may hold a literal 0, which MNN's Reshape reads as "copy this dimension". A 0 in
+    /// the target means no elements, so: an input known to have elements cannot meet a valid 0 and reshapes as usual;
+    /// an input known to be empty becomes Fill(max(shape, 0), 0) in its element type (ONNX forbids 0 beside −1, and
+    /// a −1 beside no 0 resolves to 0 for an empty input). An input of unknown shape is refused.
+    /// </summary>
+    private static void ReshapeAllowZero(ExportContext ctx, Node n, TensorData? shape)
+    {
+        var input = ctx.RequireStaticShape(n, 0, "reshape with allowzero=1 to a shape that may hold a 0");
+        var name = n.Out0();
+        var dims = shape?.ToLongArray();
+        if (dims is not null && dims.Contains(0) && dims.Any(d => d < 0))
+        {
+            throw ctx.Invalid(n, $"allowzero=1 with a shape [{string.Join(",", dims)}] holding both 0 and a negative entry");
+        }
+
+        if (input.Aggregate(1L, (p, d) => p * d) != 0)
+        {
+            if (dims is not null && dims.Contains(0))
+            {
+                throw ctx.Invalid(n, $"input of shape [{string.Join(",", input)}] has elements but the target shape [{string.Join(",", dims)}] (allowzero=1) has none");
+            }
+
+            ctx.Final(n, OpType.Reshape, MnnParams.Reshape(), ctx.In(n, 0), ctx.In(n, 1));
+            return;
+        }
+
+        var target = dims is not null
+            ? ctx.ConstInts(name + "/shape", ConstantBlobs.ToInt32(dims.Select(d => Math.Max(d, 0)).ToArray(), name), dims.Length)
+            : ctx.Binary(name + "/shape", BinaryOpOperation.MAXIMUM, ctx.In(n, 1), ctx.ConstInts(name + "/zero", [0]));
+        ctx.Final(n, OpType.Fill, null, target, ctx.ConstScalarLike(name + "/value", n.Inputs[0], 0));
     }
 
     private static void Flatten(ExportContext ctx, Node n)

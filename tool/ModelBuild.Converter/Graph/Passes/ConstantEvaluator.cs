@@ -58,6 +58,17 @@ internal static class ConstantEvaluator
                 return Map(x!, DataType.Bool, a => a != 0 ? 0 : 1);
             case "Add" or "Sub" or "Mul" or "Div" or "Equal" or "Less" or "Greater" or "Min" or "Max" when n.Inputs.Count == 2:
                 return Binary(c, n.OpType, x!, c.Const(1)!, outShape());
+            case "Abs":
+                return x!.IsFloat ? MapFloat(x, MathF.Abs) : MapInt(x, v => Math.Abs(v));
+            case "Floor" when x!.IsFloat:
+                return MapFloat(x, MathF.Floor);
+            case "Ceil" when x!.IsFloat:
+                return MapFloat(x, MathF.Ceiling);
+            case "Relu":
+                // max(x, 0) with NaN kept (as ONNX Runtime)
+                return x!.IsFloat ? MapFloat(x, v => v > 0 || float.IsNaN(v) ? v : 0f) : MapInt(x, v => Math.Max(v, 0));
+            case "MatMul" when n.Inputs.Count == 2:
+                return MatMul(x!, c.Const(1)!, outShape());
             case "Where":
                 return Where(c, outShape());
             case "Gather":
@@ -101,6 +112,94 @@ internal static class ConstantEvaluator
 
     private static TensorData Map(TensorData x, DataType type, Func<double, long> f) =>
         new(type, x.Shape, Enumerable.Range(0, (int)x.ElementCount).Select(i => f(x.GetDouble(i))).ToArray());
+
+    private static TensorData MapFloat(TensorData x, Func<float, float> f) => new(x.Type, x.Shape, x.Floats!.Select(f).ToArray());
+
+    private static TensorData MapInt(TensorData x, Func<long, long> f) => new(x.Type, x.Shape, x.Ints!.Select(v => Wrap(x.Type, unchecked(f(v)))).ToArray());
+
+    /// <summary>Multiply-adds a folded MatMul may cost; larger ones are left to run time.</summary>
+    private const long MaxMatMulWork = 1L << 26;
+
+    /// <summary>
+    /// numpy matmul: 1-D operands gain (and lose) a unit axis, batch axes broadcast. Floats accumulate in double
+    /// and round once (no worse than any run-time order); integers wrap to their type.
+    /// </summary>
+    private static TensorData? MatMul(TensorData a, TensorData b, long[]? shape)
+    {
+        if (shape is null || a.IsFloat != b.IsFloat || a.Shape.Length == 0 || b.Shape.Length == 0)
+        {
+            return null;
+        }
+
+        var aS = a.Shape.Length == 1 ? [1, a.Shape[0]] : a.Shape;
+        var bS = b.Shape.Length == 1 ? [b.Shape[0], 1] : b.Shape;
+        long m = aS[^2], k = aS[^1], nn = bS[^1];
+        if (bS[^2] != k)
+        {
+            return null;
+        }
+
+        var aBatch = aS[..^2];
+        var bBatch = bS[..^2];
+        var rank = Math.Max(aBatch.Length, bBatch.Length);
+        var batch = new long[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var da = i - (rank - aBatch.Length) is var ja && ja >= 0 ? aBatch[ja] : 1;
+            var db = i - (rank - bBatch.Length) is var jb && jb >= 0 ? bBatch[jb] : 1;
+            if (da != db && da != 1 && db != 1)
+            {
+                return null;
+            }
+
+            batch[i] = Math.Max(da, db);
+        }
+
+        var batches = Count(batch);
+        if (batches * m * nn != Count(shape) || Count(shape) > MaxElements || batches * m * nn > MaxMatMulWork / Math.Max(k, 1))
+        {
+            return null;
+        }
+
+        var ia = BroadcastIndex(aBatch, batch);
+        var ib = BroadcastIndex(bBatch, batch);
+        var total = (int)(batches * m * nn);
+        var floats = a.IsFloat ? new float[total] : null;
+        var ints = a.IsFloat ? null : new long[total];
+        for (long t = 0; t < batches; t++)
+        {
+            long aBase = ia(t) * m * k, bBase = ib(t) * k * nn;
+            for (long r = 0; r < m; r++)
+            {
+                for (long col = 0; col < nn; col++)
+                {
+                    var o = (t * m * nn) + (r * nn) + col;
+                    if (floats is not null)
+                    {
+                        double acc = 0;
+                        for (long j = 0; j < k; j++)
+                        {
+                            acc += (double)a.Floats![aBase + (r * k) + j] * b.Floats![bBase + (j * nn) + col];
+                        }
+
+                        floats[o] = (float)acc;
+                    }
+                    else
+                    {
+                        long acc = 0;
+                        for (long j = 0; j < k; j++)
+                        {
+                            acc = unchecked(acc + (a.Ints![aBase + (r * k) + j] * b.Ints![bBase + (j * nn) + col]));
+                        }
+
+                        ints![o] = Wrap(a.Type, acc);
+                    }
+                }
+            }
+        }
+
+        return floats is not null ? new TensorData(a.Type, shape, floats) : new TensorData(a.Type, shape, ints!);
+    }
 
     internal static TensorData Cast(TensorData x, DataType to)
     {
