@@ -9,7 +9,7 @@ namespace ModelBuild.Runtime;
 /// A session's executable form of a model: one executor and one <see cref="OpContext"/> per op, one persistent
 /// tensor per graph tensor, and the buffer plan. Not thread-safe; <see cref="MnnSession"/> serializes runs.
 /// </summary>
-internal sealed class ExecutionGraph
+internal sealed partial class ExecutionGraph
 {
     private readonly GraphInfo _graph;
     private readonly Tensor[] _tensors;
@@ -204,16 +204,7 @@ internal sealed class ExecutionGraph
                 op.RememberInputShapes();
             }
 
-            var outputs = _graph.OpOutputs[op.Index];
-            for (int k = 0; k < outputs.Length; k++)
-            {
-                int slot = _slotOf[outputs[k]];
-                if (slot >= 0)
-                {
-                    _slots[slot].Bind(ctx.Outputs[k]);
-                }
-            }
-
+            BindSlots(op);
             op.Executor.Execute(ctx);
             if (_fp16)
             {
@@ -235,6 +226,20 @@ internal sealed class ExecutionGraph
         {
             op.Forget();
             throw new ModelBuildException(ErrorCodes.RuntimeInvalidShape, $"{_graph.OpLabel(op.Index)}: out of memory for its output shapes", e);
+        }
+    }
+
+    /// <summary>Gives the op's (just reshaped) outputs their shared buffers.</summary>
+    private void BindSlots(CompiledOp op)
+    {
+        var outputs = _graph.OpOutputs[op.Index];
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            int slot = _slotOf[outputs[k]];
+            if (slot >= 0)
+            {
+                _slots[slot].Bind(op.Context.Outputs[k]);
+            }
         }
     }
 

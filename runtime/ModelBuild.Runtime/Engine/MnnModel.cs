@@ -10,6 +10,7 @@ namespace ModelBuild.Runtime;
 public sealed class MnnModel
 {
     private readonly Lazy<Tensor?[]> _constants;
+    private readonly Lazy<TensorInfo[]> _outputs;
 
     private MnnModel(NetT net, string name, WeightStorage storage)
     {
@@ -18,7 +19,7 @@ public sealed class MnnModel
         Name = name;
         Graph = GraphInfo.Analyze(net, name);
         Inputs = Graph.InputTensors.Select(Graph.DescribeInput).ToArray();
-        Outputs = Graph.OutputTensors.Select(Graph.DescribeOutput).ToArray();
+        _outputs = new Lazy<TensorInfo[]>(() => OutputPlanner.Describe(this), LazyThreadSafetyMode.ExecutionAndPublication);
         _constants = new Lazy<Tensor?[]>(() => ConstantTensors.Build(net, Graph), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -30,9 +31,13 @@ public sealed class MnnModel
 
     /// <summary>
     /// The model's outputs in order: <c>Net.outputName</c>, or, when that is empty, every tensor no op consumes.
-    /// Owned by the model.
+    /// MNN files declare no output shapes: when every input has a fixed shape, each output has the shape and element
+    /// type planned for the declared input shapes (planned once, on first access; e.g. <c>Float32[1,1000]</c>).
+    /// An output keeps an unknown shape (<see cref="TensorInfo.RankKnown"/> false, printed <c>[?]</c>) and a guessed
+    /// element type when an input has a dynamic dimension, when its shape depends on input values, or when the
+    /// model cannot be planned (an op type the runtime does not implement). Owned by the model.
     /// </summary>
-    public IReadOnlyList<TensorInfo> Outputs { get; }
+    public IReadOnlyList<TensorInfo> Outputs => _outputs.Value;
 
     /// <summary>The unpacked FlatBuffers object graph. Engine use: must not be modified once the model exists.</summary>
     internal NetT Net { get; }
@@ -92,5 +97,5 @@ public sealed class MnnModel
         return new MnnModel(net, name ?? "<memory>", int8 ? WeightStorage.Int8 : half ? WeightStorage.Float16 : WeightStorage.Float32);
     }
 
-    public override string ToString() => $"MnnModel({Name}: {Inputs.Count} inputs, {Outputs.Count} outputs)";
+    public override string ToString() => $"MnnModel({Name}: {Inputs.Count} inputs, {Graph.OutputTensors.Count} outputs)";
 }

@@ -18,8 +18,11 @@ public sealed class MnnSession : IDisposable
     /// <summary>Every buffer, executor and packed weight the session owns; null once disposed.</summary>
     private ExecutionGraph? _graph;
 
-    /// <summary>What <see cref="Outputs"/> returns: replaced when a run plans other output shapes or types.</summary>
-    private TensorInfo[] _outputInfo;
+    /// <summary>
+    /// What <see cref="Outputs"/> returns: replaced when a run plans other output shapes or types; null before the
+    /// first run (the model's description is used then, planned only if someone asks).
+    /// </summary>
+    private TensorInfo[]? _outputInfo;
 
     /// <summary>
     /// Creates a session. The session keeps a reference to <paramref name="model"/> (which must stay unchanged;
@@ -36,7 +39,6 @@ public sealed class MnnSession : IDisposable
         InputNames = model.Inputs.Select(i => i.Name).ToArray();
         _bound = new Tensor?[model.Inputs.Count];
         _targets = new Tensor[_outputTensors.Length];
-        _outputInfo = [.. model.Outputs];
     }
 
     /// <summary>The model inputs (names, element types, declared shapes), in declaration order. Owned by the model.</summary>
@@ -45,11 +47,11 @@ public sealed class MnnSession : IDisposable
     /// <summary>
     /// The model outputs in <see cref="OutputNames"/> order, with the element type and shape the session planned
     /// for the most recent successful run's input shapes (e.g. <c>Float32[1,1000]</c>). Before the first run the
-    /// shapes are not known yet (MNN files do not declare them) and the list is the model's
-    /// <see cref="MnnModel.Outputs"/>. The returned list is a snapshot: a later run with other input shapes replaces
+    /// list is the model's <see cref="MnnModel.Outputs"/> (shapes planned for the declared input shapes when those
+    /// are fixed, else unknown). The returned list is a snapshot: a later run with other input shapes replaces
     /// it rather than changing it.
     /// </summary>
-    public IReadOnlyList<TensorInfo> Outputs => Volatile.Read(ref _outputInfo);
+    public IReadOnlyList<TensorInfo> Outputs => Volatile.Read(ref _outputInfo) ?? _model.Outputs;
 
     /// <summary>Names of the model inputs, in declaration order. Owned by the session; do not modify.</summary>
     public IReadOnlyList<string> InputNames { get; }
@@ -195,13 +197,12 @@ public sealed class MnnSession : IDisposable
         for (int k = 0; k < _outputTensors.Length; k++)
         {
             var planned = graph.TensorAt(_outputTensors[k]);
-            var known = info[k];
-            if (known.RankKnown && known.ElementType == planned.ElementType && known.ShapeEquals(planned.ShapeArray))
+            if (info is not null && info[k] is { RankKnown: true } known && known.ElementType == planned.ElementType && known.ShapeEquals(planned.ShapeArray))
             {
                 continue;
             }
 
-            changed ??= (TensorInfo[])info.Clone();
+            changed ??= info is null ? new TensorInfo[_outputTensors.Length] : (TensorInfo[])info.Clone();
             changed[k] = new TensorInfo(_outputNames[k], planned.ElementType, planned.ShapeArray.ToArray(), rankKnown: true);
         }
 

@@ -23,8 +23,9 @@ public sealed class TensorInfo
     /// <summary>
     /// Declared dimensions; <c>-1</c> marks a dynamic dimension. Empty when the rank is unknown
     /// (see <see cref="RankKnown"/>) or the tensor is a scalar. MNN files declare no output shapes: an
-    /// <see cref="MnnModel"/>'s outputs have an empty shape with <see cref="RankKnown"/> false, and a session's
-    /// (<see cref="MnnSession.Outputs"/>) have the shape planned for its latest run.
+    /// <see cref="MnnModel"/>'s outputs have the shape planned for the declared input shapes when those are fixed
+    /// (else an empty shape with <see cref="RankKnown"/> false), and a session's (<see cref="MnnSession.Outputs"/>)
+    /// have the shape planned for its latest run.
     /// </summary>
     public IReadOnlyList<int> Shape { get; }
 

@@ -40,6 +40,13 @@ internal abstract class OperatorExecutor
     public virtual bool ShapeReadsOnlyParameterValues => false;
 
     /// <summary>
+    /// Whether <see cref="Reshape"/> reads the values of input <paramref name="input"/>. Planning shapes without a
+    /// run (<see cref="MnnModel.Outputs"/>) can reshape such an op only when those values are known. Default: every
+    /// input of an op whose shape depends on values (inputs 1.. with <see cref="ShapeReadsOnlyParameterValues"/>).
+    /// </summary>
+    public virtual bool ShapeReadsValueOf(int input) => ShapeDependsOnInputValues && (!ShapeReadsOnlyParameterValues || input > 0);
+
+    /// <summary>
     /// True when output 0 holds input 0's elements in the same order (a view). The buffer plan may then give the
     /// output the input's buffer, and <see cref="Execute"/> must leave it as it is when the buffers are the same.
     /// </summary>

@@ -10,6 +10,8 @@ internal sealed class TileExecutor : OperatorExecutor
 
     public override bool ShapeDependsOnInputValues => true;
 
+    public override bool ShapeReadsValueOf(int input) => input == 1;
+
     public override void Reshape(OpContext ctx)
     {
         ShapeSupport.RequireInputs(ctx, 2, 2);
@@ -57,6 +59,8 @@ internal sealed class BroadcastToExecutor : OperatorExecutor
 {
     public override bool ShapeDependsOnInputValues => true;
 
+    public override bool ShapeReadsValueOf(int input) => input == 1;
+
     public override void Reshape(OpContext ctx)
     {
         ShapeSupport.RequireInputs(ctx, 2, 2);
@@ -72,6 +76,9 @@ internal sealed class BroadcastToExecutor : OperatorExecutor
 internal sealed class FillExecutor : OperatorExecutor
 {
     public override bool ShapeDependsOnInputValues => true;
+
+    /// <summary>The shape input; the fill value does not change the shape.</summary>
+    public override bool ShapeReadsValueOf(int input) => input == 0;
 
     public override void Reshape(OpContext ctx)
     {

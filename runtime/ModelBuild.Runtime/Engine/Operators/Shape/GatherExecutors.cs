@@ -14,6 +14,9 @@ internal sealed class GatherExecutor(OpT op) : OperatorExecutor
 
     public override bool ShapeDependsOnInputValues => true;
 
+    /// <summary>Only the axis input; the indices decide the shape by their shape.</summary>
+    public override bool ShapeReadsValueOf(int input) => input == 2;
+
     public override void Reshape(OpContext ctx)
     {
         ShapeSupport.RequireInputs(ctx, 2, 3);
