@@ -10,7 +10,8 @@ namespace ModelBuild.Tool.Cli;
 
 /// <summary>
 /// <c>inspect MODEL.onnx|MODEL.mnn</c>: prints inputs and outputs (names, element types, shapes with symbolic
-/// dims), op counts by type and, for ONNX, the producer and opset imports.
+/// dims), op counts by type and, for ONNX, the producer and opset imports. Output shapes a model does not declare
+/// are planned for its declared input shapes (<see cref="OutputShapes"/>).
 /// </summary>
 internal static class InspectCommand
 {
@@ -54,6 +55,8 @@ internal static class InspectCommand
         var model = OnnxModelLoader.Load(path);
         var graph = model.Graph ?? throw new ModelBuildException(ErrorCodes.OnnxInvalidGraph, $"ONNX model '{path}' has no graph");
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Describe).ToArray();
+        var (outputs, note) = OutputShapes.ForOnnx(path, inputs, [.. graph.Output.Select(Describe)]);
         return new ModelDescription
         {
             Path = path,
@@ -62,8 +65,9 @@ internal static class InspectCommand
             IrVersion = model.IrVersion,
             Producer = string.IsNullOrEmpty(model.ProducerName) ? null : $"{model.ProducerName} {model.ProducerVersion}".TrimEnd(),
             Opsets = [.. model.OpsetImport.Select(i => (i.Domain.Length == 0 ? "ai.onnx" : i.Domain, i.Version))],
-            Inputs = [.. graph.Input.Where(i => !initializers.Contains(i.Name)).Select(Describe)],
-            Outputs = [.. graph.Output.Select(Describe)],
+            Inputs = inputs,
+            Outputs = outputs,
+            OutputShapeNote = note,
             Initializers = graph.Initializer.Count,
             WeightValues = graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, d) => a * Math.Max(d, 0))),
             Ops = [.. graph.Node.Select(n => n.Domain is "" or "ai.onnx" ? n.OpType : $"{n.Domain}.{n.OpType}")],
@@ -82,6 +86,7 @@ internal static class InspectCommand
             ops.Add(net.Oplists(i)?.Type.ToString() ?? "?");
         }
 
+        var (outputs, note) = OutputShapes.ForMnn(model);
         return new ModelDescription
         {
             Path = path,
@@ -89,8 +94,9 @@ internal static class InspectCommand
             FormatLine = $"MNN (bizCode '{net.BizCode ?? ""}', {net.TensorNameLength} tensors)",
             BizCode = net.BizCode ?? "",
             Tensors = net.TensorNameLength,
-            Inputs = [.. model.Inputs.Select(Describe)],
-            Outputs = [.. model.Outputs.Select(Describe)],
+            Inputs = [.. model.Inputs.Select(OutputShapes.Describe)],
+            Outputs = outputs,
+            OutputShapeNote = note,
             Ops = ops,
         };
     }
@@ -116,12 +122,6 @@ internal static class InspectCommand
             _ => new Dim(null, null),
         });
         return new(v.Name, type, [.. dims]);
-    }
-
-    private static ValueDescription Describe(TensorInfo t)
-    {
-        var type = t.ElementType == TensorElementType.Float32 ? "float32" : "int32";
-        return new(t.Name, type, t.RankKnown ? [.. t.Shape.Select(d => d < 0 ? new Dim(null, null) : new Dim(d, null))] : null);
     }
 
     internal static string TypeName(IrDataType type) => ModelBuild.Converter.Graph.DataTypeNames.Of(type);

@@ -39,6 +39,9 @@ internal sealed class ModelDescription
 
     public required IReadOnlyList<ValueDescription> Outputs { get; init; }
 
+    /// <summary>Where the output shapes come from and why any dimension is still <c>?</c> (null: all declared).</summary>
+    public string? OutputShapeNote { get; init; }
+
     public int? Initializers { get; init; }
 
     public long? WeightValues { get; init; }
@@ -64,6 +67,11 @@ internal sealed class ModelDescription
 
         WriteSection(o, "inputs", Inputs);
         WriteSection(o, "outputs", Outputs);
+        if (OutputShapeNote is { } note)
+        {
+            o.WriteLine($"  ({note})");
+        }
+
         if (Initializers is { } count)
         {
             o.WriteLine($"initializers: {count} ({WeightValues:N0} values)");
@@ -107,6 +115,7 @@ internal sealed class ModelDescription
 
         WriteValues(w, "inputs", Inputs);
         WriteValues(w, "outputs", Outputs);
+        w.WriteString("outputShapeNote", OutputShapeNote);
         if (Initializers is { } count)
         {
             w.WriteNumber("initializers", count);
