@@ -19,19 +19,8 @@ public sealed class WinogradSmallPlaneTests
         [1, 64, 4, 4, 70, 1, 1, 1, 1, 1],    // 4 tiles, OC past two panels
     ];
 
-    private static (Conv2DParams P, float[] X, float[] W, float[] Bias) Make(int[] c, int seed)
-    {
-        var p = new Conv2DParams
-        {
-            N = c[0], C = c[1], H = c[2], W = c[3], OC = c[4], KH = 3, KW = 3,
-            PadTop = c[5], PadLeft = c[6], PadBottom = c[7], PadRight = c[8],
-            Activation = c[9] switch { 0 => FusedActivation.None, 1 => FusedActivation.Relu, 2 => FusedActivation.Relu6, _ => FusedActivation.Clip(-0.5f, 0.7f) },
-        };
-        float[] x = Random(p.N * p.C * p.H * p.W, seed, -3f, 3f);
-        float[] w = Random(p.OC * p.C * 9, seed + 1);
-        float[] bias = seed % 2 == 0 ? [] : Random(p.OC, seed + 2);
-        return (p, x, w, bias);
-    }
+    // same case layout as WinogradTests
+    private static (Conv2DParams P, float[] X, float[] W, float[] Bias) Make(int[] c, int seed) => WinogradTests.Make(c, seed);
 
     private static float[] Run(IsaLevel isa, Conv2DParams p, float[] x, WinogradSmallWeights wg, float[] bias, int threads)
     {

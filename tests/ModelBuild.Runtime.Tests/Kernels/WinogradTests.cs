@@ -28,7 +28,7 @@ public sealed class WinogradTests
         [1, 32, 64, 64, 32, 1, 1, 1, 1, 0],  // enough tiles: threads take blocks of tile rows
     ];
 
-    private static (Conv2DParams P, float[] X, float[] W, float[] Bias) Make(int[] c, int seed)
+    internal static (Conv2DParams P, float[] X, float[] W, float[] Bias) Make(int[] c, int seed)
     {
         var p = new Conv2DParams
         {
